@@ -1,0 +1,1 @@
+"""The Lark grammar of the Accord policy language (package data)."""

@@ -1,0 +1,1 @@
+"""Built-in programme plugins, loaded through the `accord.programmes` entry-point group."""

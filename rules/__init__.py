@@ -1,0 +1,1 @@
+"""Organisation policies shipped with Accord (package data: *.accord files)."""
