@@ -1,0 +1,268 @@
+"""The `accord` command: ask whether a person qualifies, why or why not, and what is missing.
+
+Exit codes: 0 eligible (or allowed, or clean), 1 not eligible, 3 undetermined, 2 bad input or
+usage. Every expected error is a message on stderr and exit code 2; a traceback is a bug.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from .errors import AccordError
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn every `AccordError` into its message on stderr and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except AccordError as exc:
+            click.echo(exc.render(), err=True)
+            sys.exit(EXIT_BAD_INPUT)
+
+    return wrapper
+
+
+def _as_of(value: dt.datetime | None) -> dt.date:
+    return value.date() if value else dt.date.today()
+
+
+def _emit_json(data: object) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _policy(policy: str | None, programme: str | None) -> Any:
+    from .load import load_policy
+
+    if (policy is None) == (programme is None):
+        raise click.UsageError("give exactly one of --policy FILE or --programme NAME")
+    return load_policy(policy) if policy else load_policy(programme=programme)
+
+
+_format = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Text for people, JSON for scripts."
+)
+_as_of_option = click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Answer as on this date (YYYY-MM-DD); relationships and evidence are read as of then. Default: today.",
+)
+_policy_options = [
+    click.option("--policy", type=click.Path(dir_okay=False), help="A policy file (.accord) to decide under."),
+    click.option("--programme", help="Use the default policy of an installed programme (see `accord programmes`)."),
+]
+
+
+def _with_policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(_policy_options):
+        fn = option(fn)
+    return fn
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="accord")
+def main() -> None:
+    """Accord answers mentoring programme questions under each organisation's policy.
+
+    \b
+    Start here:
+      accord programmes                      the installed programmes and their roles
+      accord check FACTS --person ID --role ROLE --programme NAME
+                                             is this person eligible, and why?
+      accord lint POLICY...                  check policy files and show every problem
+      accord schema                          the JSON Schema of a facts file
+
+    Exit codes: 0 eligible, 1 not eligible, 3 undetermined (facts missing), 2 bad input.
+    """
+
+
+@main.command()
+@click.argument("facts", type=click.Path(dir_okay=False))
+@click.option("--person", "people", multiple=True, metavar="ID", help="Whom to ask about; repeat it, or leave it out for everyone in FACTS.")
+@click.option("--role", required=True, help="The role to decide eligibility for, e.g. mentor.")
+@_with_policy_options
+@_as_of_option
+@_format
+@click.option("--explain", is_flag=True, help="Show every rule with its citation, and the value of each condition inside it.")
+@click.option("--engine", type=click.Choice(["compiled", "interpreted"]), default="compiled", hidden=True)
+@_fail_cleanly
+def check(
+    facts: str,
+    people: tuple[str, ...],
+    role: str,
+    policy: str | None,
+    programme: str | None,
+    as_of: dt.datetime | None,
+    fmt: str,
+    explain: bool,
+    engine: str,
+) -> None:
+    """Decide whether a person is eligible for a role, and say why.
+
+    FACTS is a JSON or TOML facts file (see `accord schema`). Each requirement is reported as
+    met, not met or unknown, with the actual and the required value, its citation and its line
+    in the policy; unknown means a fact is missing, and the missing facts are named.
+
+    With several --person options, or none (everyone in FACTS), prints one line per person; the
+    exit code is then 3 if any is undetermined, else 1 if any is not eligible, else 0.
+
+    \b
+    Example:
+      accord check examples/demo/facts.json --person ana --role mentor --programme demo --as-of 2026-01-15
+    """
+    from .evaluate import Outcome, decide
+    from .explain import decision_json, decision_text
+    from .facts import load_facts
+
+    compiled = _policy(policy, programme)
+    loaded = load_facts(facts)
+    day = _as_of(as_of)
+    compiled.checked.role(role)  # an unknown role is a usage error before any person is read
+    ids = list(people) or list(loaded.people)
+    decisions = [decide(compiled, loaded, pid, role, day, explain=explain, engine=engine) for pid in ids]
+    single = len(people) == 1
+    if fmt == "json":
+        _emit_json(decision_json(decisions[0]) if single else [decision_json(d) for d in decisions])
+    elif single:
+        click.echo(decision_text(decisions[0], explain=explain))
+    else:
+        for d in decisions:
+            if explain:
+                click.echo(decision_text(d, explain=True) + "\n")
+                continue
+            reasons = [r for r in d.requirements if r.status != "met"]
+            why = "; ".join(f"{r.label}: {r.because}" for r in reasons[:2]) + (" ..." if len(reasons) > 2 else "")
+            if d.decided_by:
+                why = f"by exception \"{d.decided_by}\""
+            word = d.outcome_word.replace("_", " ")
+            colour = {"eligible": "green", "not eligible": "red"}.get(word, "yellow")
+            click.echo(f"{click.style(f'{word:<13}', fg=colour)} {d.subject:<12} {d.subject_name:<24} {why}")
+    outcomes = {d.outcome for d in decisions}
+    worst = Outcome.UNKNOWN if Outcome.UNKNOWN in outcomes else Outcome.NO if Outcome.NO in outcomes else Outcome.YES
+    sys.exit(worst.exit_code)
+
+
+@main.command()
+@click.argument("facts", type=click.Path(dir_okay=False))
+@click.argument("first")
+@click.argument("second")
+@_with_policy_options
+@_as_of_option
+@_format
+@click.option("--explain", is_flag=True, help="Show the value of each condition inside each rule.")
+@click.option("--engine", type=click.Choice(["compiled", "interpreted"]), default="compiled", hidden=True)
+@_fail_cleanly
+def pair(
+    facts: str,
+    first: str,
+    second: str,
+    policy: str | None,
+    programme: str | None,
+    as_of: dt.datetime | None,
+    fmt: str,
+    explain: bool,
+    engine: str,
+) -> None:
+    """Check whether two people may be paired, and score how well they match.
+
+    FIRST and SECOND are person ids in the order of the policy's pair rule: for
+    `pair mentor, mentee`, FIRST is the mentor. Hard requirements decide the exit code
+    (0 allowed, 1 not allowed, 3 undetermined); met preferences add their weight to the score.
+    """
+    from .evaluate import decide_pair
+    from .explain import decision_json, decision_text
+    from .facts import load_facts
+
+    compiled = _policy(policy, programme)
+    decision = decide_pair(compiled, load_facts(facts), first, second, _as_of(as_of), explain=explain, engine=engine)
+    if fmt == "json":
+        _emit_json(decision_json(decision))
+    else:
+        click.echo(decision_text(decision, explain=explain))
+    sys.exit(decision.exit_code)
+
+
+@main.command()
+@click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@_format
+def lint(policies: tuple[str, ...], fmt: str) -> None:
+    """Parse and check policy files, and report every problem with its line.
+
+    Each problem has a stable code (P101 unknown name, P111 unit mismatch, ...), the file, line
+    and column, the line itself with a caret, and where it helps a "did you mean". Exit code 0
+    when every file is clean, 2 otherwise.
+    """
+    from .load import load_policy
+
+    report: list[dict[str, Any]] = []
+    failed = False
+    for path in policies:
+        try:
+            compiled = load_policy(path)
+        except AccordError as exc:
+            failed = True
+            report.append({"file": path, "ok": False, "errors": [d.to_json() for d in exc.diagnostics]})
+            if fmt == "text":
+                click.echo(exc.render() + "\n", err=True)
+            continue
+        c = compiled.checked
+        report.append({"file": path, "ok": True, "errors": [], "policy": c.name, "roles": list(c.roles)})
+        if fmt == "text":
+            click.echo(f"{path}: ok (policy \"{c.name}\", roles: {', '.join(c.roles) or 'none'})")
+    if fmt == "json":
+        _emit_json(report)
+    sys.exit(EXIT_BAD_INPUT if failed else 0)
+
+
+@main.command()
+@_format
+@_fail_cleanly
+def programmes(fmt: str) -> None:
+    """List the installed programmes, their roles and the plugin that provides each."""
+    from .registry import default_registry
+
+    registry = default_registry()
+    progs = sorted(registry.schema.programmes.values(), key=lambda p: p.name)
+    if fmt == "json":
+        _emit_json(
+            [
+                {
+                    "name": p.name,
+                    "title": p.title,
+                    "plugin": p.plugin,
+                    "policy": f"rules/{p.policy}" if p.policy else None,
+                    "roles": [{"name": r.name, "description": r.description} for r in p.roles],
+                }
+                for p in progs
+            ]
+        )
+        return
+    if not progs:
+        click.echo("no programmes are installed")
+        return
+    for p in progs:
+        click.echo(f"{click.style(p.name, bold=True)}  {p.title}  (plugin {p.plugin})")
+        if p.policy:
+            click.echo(f"  default policy: rules/{p.policy}")
+        for r in p.roles:
+            click.echo(f"  role {r.name:<24} {r.description}")
+
+
+@main.command()
+@_fail_cleanly
+def schema() -> None:
+    """Print the JSON Schema of a facts file, with the facts each installed programme declares."""
+    from .facts import facts_json_schema
+
+    _emit_json(facts_json_schema())

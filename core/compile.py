@@ -1,0 +1,273 @@
+"""Stage 3, compile: `CheckedPolicy` -> `CompiledPolicy`, Python functions generated from the IR.
+
+Each role becomes one function `role_<name>(v_person, ctx)` and each pair rule one function
+`pair_<n>(v_first, v_second, ctx)`. They return, for every rule, `(result, actual, required)`:
+the Kleene result (True, False or an `Unknown` naming what is missing) and the two sides of the
+rule's top comparison, for explanations. The source is generated from the typed IR only: policy
+text never reaches it, constants go in as bound names, and the code runs with no builtins. It is
+registered in `linecache`, so a traceback or a debugger shows the generated lines.
+"""
+
+from __future__ import annotations
+
+import itertools
+import linecache
+import re
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from . import ir, runtime
+from .check import CheckedPolicy
+from .values import Unknown
+
+RuleRaw = tuple[Any, Any, Any]
+
+
+@attrs.frozen(eq=False)
+class CompiledPolicy:
+    """A checked policy with its generated functions; ask it questions with `accord.decide`."""
+
+    checked: CheckedPolicy
+    roles: dict[str, Callable[[Any, runtime.Context], tuple[tuple[RuleRaw, ...], tuple[RuleRaw, ...]]]]
+    pairs: tuple[Callable[[Any, Any, runtime.Context], tuple[tuple[RuleRaw, ...], tuple[RuleRaw, ...]]], ...]
+    source: str = attrs.field(repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.checked.name
+
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_]")
+_counter = itertools.count()
+
+
+class _Gen:
+    """Generates Python expressions from IR nodes; constants become bound names in `ns`."""
+
+    def __init__(self) -> None:
+        self.ns: dict[str, Any] = {
+            "__builtins__": {},
+            "_U": Unknown,
+            "_join": runtime.join_unknown,
+            "_Exc": Exception,
+            "_failed": runtime.failed,
+            "_fact": runtime.fact,
+            "_derived": runtime.derived,
+            "_field": runtime.field,
+            "_shift": runtime.shift,
+            "_ddiff": runtime.date_diff,
+            "_set": runtime.make_set,
+            "_call": runtime.call,
+            "_select": runtime.select,
+            "_count": runtime.count,
+            "_total": runtime.total,
+            "_latest": runtime.latest,
+            "_every": runtime.every,
+            "_some": runtime.some,
+        }
+        self._consts: dict[int, str] = {}
+        self._tmp = 0
+
+    def const(self, value: object) -> str:
+        if value is True or value is False or value is None:
+            return repr(value)
+        key = id(value)
+        if key not in self._consts:
+            name = f"_c{len(self._consts)}"
+            self._consts[key] = name
+            self.ns[name] = value
+        return self._consts[key]
+
+    def tmp(self) -> str:
+        self._tmp += 1
+        return f"_t{self._tmp}"
+
+    @staticmethod
+    def var(name: str) -> str:
+        return "v_" + _SAFE_NAME.sub("_", name)
+
+    def strict(self, operands: list[str], body: Callable[..., str]) -> str:
+        """An expression that is unknown if any operand is, else `body(*temps)`."""
+        temps = [self.tmp() for _ in operands]
+        expr = body(*temps)
+        # Build from the last operand outwards so operands are evaluated left to right.
+        for i in range(len(operands) - 1, -1, -1):
+            t, src = temps[i], operands[i]
+            later = ", ".join(operands[i + 1 :])
+            on_unknown = f"_join({t}, {later})" if later else t
+            expr = f"({on_unknown} if ({t} := {src}).__class__ is _U else {expr})"
+        return expr
+
+    def expr(self, node: ir.Node) -> str:
+        method = getattr(self, f"_{type(node).__name__}")
+        result: str = method(node)
+        return result
+
+    def _Lit(self, n: ir.Lit) -> str:
+        return self.const(n.value)
+
+    def _Var(self, n: ir.Var) -> str:
+        return self.var(n.name)
+
+    def _Today(self, n: ir.Today) -> str:
+        return "ctx.as_of"
+
+    def _Fact(self, n: ir.Fact) -> str:
+        missing = self.const(Unknown([n.missing]))
+        subject = self.expr(n.subject)
+        if n.derive is not None:
+            return f"_derived({self.const(n.derive)}, ctx, {subject}, {missing})"
+        if isinstance(n.subject, ir.Var):
+            return f"{subject}.facts.get({n.name!r}, {missing})"
+        return f"_fact({subject}, {n.name!r}, {missing})"
+
+    def _PlaceAbove(self, n: ir.PlaceAbove) -> str:
+        return f"ctx.place_above({self.expr(n.subject)}, {n.kind!r}, {self.const(Unknown([n.missing]))})"
+
+    def _Related(self, n: ir.Related) -> str:
+        return f"ctx.related({self.expr(n.subject)}, {n.end!r}, {n.kinds!r})"
+
+    def _ItemField(self, n: ir.ItemField) -> str:
+        missing = self.const(Unknown([n.missing]))
+        if n.name in runtime.PERSON_FIELDS:
+            return f"ctx.person_field({self.expr(n.item)}, {n.name!r}, {missing})"
+        return f"_field({self.expr(n.item)}, {n.name!r}, {missing})"
+
+    def _Not(self, n: ir.Not) -> str:
+        return self.strict([self.expr(n.operand)], lambda t: f"(not {t})")
+
+    def _And(self, n: ir.And) -> str:
+        return self._kleene(n.operands, "False", "True")
+
+    def _Or(self, n: ir.Or) -> str:
+        return self._kleene(n.operands, "True", "False")
+
+    def _kleene(self, operands: tuple[ir.Node, ...], decisive: str, neutral: str) -> str:
+        """Kleene and/or, left to right: the decisive value wins; unknowns join otherwise."""
+        acc = self.expr(operands[0])
+        for op in operands[1:]:
+            a, b = self.tmp(), self.tmp()
+            acc = (
+                f"({decisive} if ({a} := {acc}) is {decisive} else "
+                f"({decisive} if ({b} := {self.expr(op)}) is {decisive} else "
+                f"({b} if {a} is {neutral} else ({a} if {b} is {neutral} else _join({a}, {b})))))"
+            )
+        return acc
+
+    def _Compare(self, n: ir.Compare) -> str:
+        return self.strict([self.expr(n.left), self.expr(n.right)], lambda a, b: f"({a} {n.op} {b})")
+
+    def _Member(self, n: ir.Member) -> str:
+        op = "not in" if n.negated else "in"
+        return self.strict([self.expr(n.element), self.expr(n.collection)], lambda a, b: f"({a} {op} {b})")
+
+    def _Same(self, n: ir.Same) -> str:
+        op = "is not" if n.negated else "is"
+        return self.strict([self.expr(n.left), self.expr(n.right)], lambda a, b: f"({a} {op} {b})")
+
+    def _Arith(self, n: ir.Arith) -> str:
+        return self.strict([self.expr(n.left), self.expr(n.right)], lambda a, b: f"({a} {n.op} {b})")
+
+    def _Neg(self, n: ir.Neg) -> str:
+        return self.strict([self.expr(n.operand)], lambda a: f"(-{a})")
+
+    def _Scaled(self, n: ir.Scaled) -> str:
+        return self.strict([self.expr(n.operand)], lambda a: f"({a} * {n.factor})")
+
+    def _DateShift(self, n: ir.DateShift) -> str:
+        return f"_shift({self.expr(n.date)}, {self.expr(n.amount)}, {n.unit!r}, {n.sign})"
+
+    def _DateDiff(self, n: ir.DateDiff) -> str:
+        return f"_ddiff({self.expr(n.left)}, {self.expr(n.right)})"
+
+    def _SetOf(self, n: ir.SetOf) -> str:
+        return f"_set({', '.join(self.expr(i) for i in n.items)})"
+
+    def _CallFn(self, n: ir.CallFn) -> str:
+        args = "".join(f", {self.expr(a)}" for a in n.args)
+        return f"_call({self.const(n.impl)}, ctx{args})"
+
+    def _Evidence(self, n: ir.Evidence) -> str:
+        items = f"ctx.evidence({self.expr(n.subject)}, {n.kind!r})"
+        if n.where is None:
+            return items
+        return f"_select({items}, lambda {self.var(n.var)}: {self.expr(n.where)})"
+
+    def _Count(self, n: ir.Count) -> str:
+        return f"_count({self.expr(n.operand)})"
+
+    def _Sum(self, n: ir.Sum) -> str:
+        return f"_total({self.expr(n.operand)}, {n.field!r}, {self.const(Unknown([n.missing]))})"
+
+    def _Latest(self, n: ir.Latest) -> str:
+        return f"_latest({self.expr(n.operand)}, {self.const(Unknown([n.missing]))})"
+
+    def _Quantified(self, n: ir.Quantified) -> str:
+        fn = "_every" if n.kind == "every" else "_some"
+        return f"{fn}({self.expr(n.collection)}, lambda {self.var(n.var)}: {self.expr(n.body)})"
+
+    # ----------------------------------------------------------------------- functions
+
+    def rules(self, rules: tuple[ir.Rule, ...], lines: list[str]) -> str:
+        """Append the statements that evaluate `rules`; return the tuple expression of results."""
+        names = []
+        for i, rule in enumerate(rules):
+            r, a, b = self.tmp(), self.tmp(), self.tmp()
+            where = f"{rule.span}" if rule.span else ""
+            lines.append(f"    # {rule.kind} {rule.label!r} {where}")
+            lines.append("    try:")
+            cond = rule.condition
+            if isinstance(cond, (ir.Compare, ir.Member)):
+                left, right = (cond.left, cond.right) if isinstance(cond, ir.Compare) else (cond.element, cond.collection)
+                lines.append(f"        {a} = {self.expr(left)}")
+                lines.append(f"        {b} = {self.expr(right)}")
+                op = cond.op if isinstance(cond, ir.Compare) else ("not in" if cond.negated else "in")
+                lines.append(
+                    f"        {r} = _join({a}, {b}) if {a}.__class__ is _U or {b}.__class__ is _U else ({a} {op} {b})"
+                )
+            else:
+                lines.append(f"        {r} = {self.expr(cond)}")
+                lines.append(f"        {a} = {r}")
+                lines.append(f"        {b} = None")
+            lines.append("    except _Exc as _e:")
+            lines.append(f"        {r} = _failed(_e)")
+            lines.append(f"        {a} = {b} = None")
+            names.append(f"({r}, {a}, {b})")
+        return "(" + "".join(n + ", " for n in names) + ")"
+
+
+def compile_policy(checked: CheckedPolicy) -> CompiledPolicy:
+    """Generate, compile and load the Python functions of a checked policy."""
+    gen = _Gen()
+    lines = [f"# generated by accord from {checked.file}: policy {checked.name!r}"]
+    role_fns: dict[str, str] = {}
+    for name, role in checked.roles.items():
+        fn = f"role_{_SAFE_NAME.sub('_', name)}"
+        role_fns[name] = fn
+        lines.append(f"def {fn}({gen.var('person')}, ctx):")
+        reqs = gen.rules(role.requirements, lines)
+        excs = gen.rules(role.exceptions, lines)
+        lines.append(f"    return {reqs}, {excs}")
+        lines.append("")
+    pair_fns = []
+    for i, pair in enumerate(checked.pairs):
+        fn = f"pair_{i}"
+        pair_fns.append(fn)
+        lines.append(f"def {fn}({gen.var(pair.first)}, {gen.var(pair.second)}, ctx):")
+        reqs = gen.rules(pair.requirements, lines)
+        prefs = gen.rules(pair.preferences, lines)
+        lines.append(f"    return {reqs}, {prefs}")
+        lines.append("")
+    source = "\n".join(lines) + "\n"
+    filename = f"<accord {checked.file} #{next(_counter)}>"
+    code = compile(source, filename, "exec")
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(code, gen.ns)  # noqa: S102 - source generated from the checked IR, run without builtins
+    return CompiledPolicy(
+        checked=checked,
+        roles={name: gen.ns[fn] for name, fn in role_fns.items()},
+        pairs=tuple(gen.ns[fn] for fn in pair_fns),
+        source=source,
+    )

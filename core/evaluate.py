@@ -1,0 +1,339 @@
+"""Stage 4, evaluate: a compiled policy, facts, a person, a role and a date -> a `Decision`.
+
+The rules of a role run (compiled by default, or through the reference interpreter) and give one
+of three results each: met, not met, or unknown (with the facts that would settle it). The role's
+requirements combine with Kleene logic; then its exceptions may grant or deny. Nothing here calls
+a plugin hook: everything the rules need was baked in when the policy was compiled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from . import ir
+from .compile import CompiledPolicy
+from .errors import UsageError
+from .interpret import Interpreter, Trace
+from .model import Facts
+from .runtime import Context, RuleFailure
+from .values import DATE, Money, Quantity, Type, Unknown, show, show_number
+
+
+class Outcome(enum.Enum):
+    """The answer to a question: yes, no, or not yet known."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "undetermined"
+
+    @property
+    def exit_code(self) -> int:
+        """0 yes, 1 no, 3 undetermined (2 is kept for bad input)."""
+        return {Outcome.YES: 0, Outcome.NO: 1, Outcome.UNKNOWN: 3}[self]
+
+
+#: how each question names its outcomes
+OUTCOME_WORDS = {
+    "eligibility": {Outcome.YES: "eligible", Outcome.NO: "not_eligible", Outcome.UNKNOWN: "undetermined"},
+    "pair": {Outcome.YES: "allowed", Outcome.NO: "not_allowed", Outcome.UNKNOWN: "undetermined"},
+}
+
+MET, NOT_MET, UNKNOWN, ERROR = "met", "not met", "unknown", "error"
+_OP_WORDS = {"==": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "in", "not in": "not in"}
+
+
+@attrs.frozen
+class RuleResult:
+    """One rule of a decision: met, not met or unknown, with the values that made it so."""
+
+    label: str
+    kind: str  # require | grants | denies | prefer
+    status: str  # met | not met | unknown | error
+    condition: str
+    source: str | None
+    location: str | None
+    actual: object = None
+    required: object = None
+    op: str | None = None
+    actual_text: str | None = None
+    required_text: str | None = None
+    distance: str | None = None
+    missing: tuple[str, ...] = ()
+    error: str | None = None
+    weight: Decimal | None = None
+    overriding: tuple[str, ...] = ()
+    trace: Trace | None = None
+
+    @property
+    def because(self) -> str:
+        """A short reason: `2.9 years < 3 years`, `missing person.trained`, `yes`."""
+        if self.status == ERROR:
+            return f"could not be evaluated: {self.error}"
+        if self.status == UNKNOWN:
+            return "missing " + ", ".join(self.missing)
+        if self.op and self.required_text is not None:
+            op = self.op if self.status == MET else _NEGATED.get(self.op, self.op)
+            return f"{self.actual_text} {op} {self.required_text}"
+        return self.actual_text or ""
+
+
+_NEGATED = {"=": "!=", "!=": "=", "<": ">=", "<=": ">", ">": "<=", ">=": "<", "in": "not in", "not in": "in"}
+
+
+@attrs.frozen
+class Decision:
+    """The answer to one question about one person (or pair), with every reason."""
+
+    question: str
+    outcome: Outcome
+    subject: str
+    subject_name: str
+    role: str
+    policy: str
+    policy_version: str | None
+    policy_file: str
+    as_of: dt.date
+    requirements: tuple[RuleResult, ...]
+    exceptions: tuple[RuleResult, ...] = ()
+    preferences: tuple[RuleResult, ...] = ()
+    decided_by: str | None = None
+    missing: tuple[str, ...] = ()
+    other: str | None = None
+    other_name: str | None = None
+    score: Decimal | None = None
+
+    @property
+    def outcome_word(self) -> str:
+        return OUTCOME_WORDS[self.question][self.outcome]
+
+    @property
+    def exit_code(self) -> int:
+        return self.outcome.exit_code
+
+
+def _status(raw: Any) -> str:
+    if raw is True:
+        return MET
+    if raw is False:
+        return NOT_MET
+    if isinstance(raw, RuleFailure):
+        return ERROR
+    return UNKNOWN
+
+
+def _distance(rule: ir.Rule, status: str, actual: Any, required: Any) -> str | None:
+    """How far an unmet comparison is from being met: `needs 0.1 more years`, `5 days late`."""
+    cond = rule.condition
+    if status != NOT_MET or not isinstance(cond, ir.Compare) or cond.op not in ("<", "<=", ">", ">="):
+        return None
+    t: Type = cond.left.type
+    if t == DATE and isinstance(actual, dt.date) and isinstance(required, dt.date):
+        days = abs((actual - required).days)
+        return f"{days} day{'s' if days != 1 else ''} {'late' if cond.op in ('<', '<=') else 'early'}"
+    if not isinstance(actual, Decimal) or not isinstance(required, Decimal):
+        return None
+    gap = required - actual if cond.op in (">", ">=") else actual - required
+    unit = t.unit if isinstance(t, Quantity) else None
+    amount = f"{t.currency} {show_number(gap)}" if isinstance(t, Money) else show_number(gap)
+    if cond.op in (">", ">="):
+        return f"needs {amount} more{' ' + unit if unit else ''}" + (" (and then some)" if cond.op == ">" else "")
+    return f"over by {amount}{' ' + unit if unit else ''}" + (" (and then some)" if cond.op == "<" else "")
+
+
+def _result(rule: ir.Rule, raw: tuple[Any, Any, Any], trace: Trace | None = None) -> RuleResult:
+    value, actual, required = raw
+    status = _status(value)
+    cond = rule.condition
+    op = None
+    req_text = None
+    act_type: Type = cond.type
+    if isinstance(cond, ir.Compare):
+        op, act_type = _OP_WORDS[cond.op], cond.left.type
+        req_text = show(required, cond.right.type)
+    elif isinstance(cond, ir.Member):
+        op, act_type = ("not in" if cond.negated else "in"), cond.element.type
+        req_text = show(required, cond.collection.type)
+    act_text = show(actual, act_type) if actual is not None else None
+    if op is None and status in (MET, NOT_MET):
+        act_text = f"{cond.text} is {show(actual, act_type)}" if cond.text else show(actual, act_type)
+    return RuleResult(
+        label=rule.label,
+        kind=rule.kind,
+        status=status,
+        condition=cond.text,
+        source=rule.source,
+        location=str(rule.span) if rule.span else None,
+        actual=None if isinstance(actual, Unknown) else actual,
+        required=None if isinstance(required, Unknown) else required,
+        op=op,
+        actual_text=None if isinstance(actual, Unknown) else act_text,
+        required_text=req_text,
+        distance=_distance(rule, status, actual, required),
+        missing=tuple(sorted(value.missing)) if isinstance(value, Unknown) else (),
+        error=value.message if isinstance(value, RuleFailure) else None,
+        weight=rule.weight,
+        overriding=rule.overriding,
+        trace=trace,
+    )
+
+
+def combine(requirements: tuple[RuleResult, ...], exceptions: tuple[RuleResult, ...]) -> tuple[Outcome, str | None]:
+    """The outcome of a role: Kleene 'and' of its requirements, then its exceptions.
+
+    A met exception decides unless another met exception overrides it; a deny wins over a grant
+    the checker could not prove disjoint from it. An unknown exception that could have changed the
+    outcome makes it undetermined.
+    """
+    statuses = {r.status for r in requirements}
+    base = Outcome.NO if NOT_MET in statuses else Outcome.UNKNOWN if statuses - {MET} else Outcome.YES
+    met = [e for e in exceptions if e.status == MET]
+
+    def overridden(e: RuleResult) -> bool:
+        return any(e.label in o.overriding for o in met)
+
+    live = [e for e in met if not overridden(e)]
+    deny = next((e for e in live if e.kind == "denies"), None)
+    grant = next((e for e in live if e.kind == "grants"), None)
+    decider = deny or grant
+    outcome = Outcome.NO if deny else Outcome.YES if grant else base
+    for e in exceptions:
+        if e.status not in (UNKNOWN, ERROR) or overridden(e):
+            continue
+        beats_decider = decider is None or decider.label in e.overriding
+        if e.kind == "grants" and outcome is Outcome.NO and beats_decider:
+            outcome = Outcome.UNKNOWN
+        if e.kind == "denies" and outcome is Outcome.YES and beats_decider:
+            outcome = Outcome.UNKNOWN
+    return outcome, decider.label if decider else None
+
+
+def _missing(*groups: tuple[RuleResult, ...]) -> tuple[str, ...]:
+    return tuple(sorted({m for group in groups for r in group for m in r.missing}))
+
+
+def _check_in_force(policy: CompiledPolicy, as_of: dt.date) -> None:
+    c = policy.checked
+    if (c.effective_from and as_of < c.effective_from) or (c.effective_to and as_of > c.effective_to):
+        period = f"from {c.effective_from or 'the start'} to {c.effective_to or 'no end date'}"
+        raise UsageError(
+            f"policy `{c.name}` is in force {period}, not on {as_of.isoformat()}; ask with --as-of a date in that period"
+        )
+
+
+def decide(
+    policy: CompiledPolicy,
+    facts: Facts,
+    person: str,
+    role: str,
+    as_of: dt.date | None = None,
+    *,
+    explain: bool = False,
+    engine: str = "compiled",
+) -> Decision:
+    """Decide whether `person` is eligible for `role` under `policy` on `as_of` (default today).
+
+    `engine="interpreted"` runs the reference interpreter instead of the compiled code; the two
+    must agree. `explain=True` adds, for each rule, the value of every condition inside it.
+    """
+    as_of = as_of or dt.date.today()
+    _check_in_force(policy, as_of)
+    checked_role = policy.checked.role(role)
+    subject = facts.person(person)
+    ctx = Context(facts, as_of)
+    rules = (*checked_role.requirements, *checked_role.exceptions)
+    if engine == "compiled":
+        raw_reqs, raw_excs = policy.roles[role](subject, ctx)
+    elif engine == "interpreted":
+        interp = Interpreter(ctx)
+        raw_reqs = tuple(interp.rule(r, {"person": subject}) for r in checked_role.requirements)
+        raw_excs = tuple(interp.rule(r, {"person": subject}) for r in checked_role.exceptions)
+    else:
+        raise ValueError(f"unknown engine {engine!r}")
+    traces: list[Trace | None] = [None] * len(rules)
+    if explain:
+        interp = Interpreter(ctx)
+        traces = [interp.trace(r.condition, {"person": subject}) for r in rules]
+    n = len(checked_role.requirements)
+    reqs = tuple(_result(r, raw, t) for r, raw, t in zip(checked_role.requirements, raw_reqs, traces[:n]))
+    excs = tuple(_result(r, raw, t) for r, raw, t in zip(checked_role.exceptions, raw_excs, traces[n:]))
+    outcome, decided_by = combine(reqs, excs)
+    c = policy.checked
+    return Decision(
+        question="eligibility",
+        outcome=outcome,
+        subject=subject.id,
+        subject_name=subject.name,
+        role=role,
+        policy=c.name,
+        policy_version=c.version,
+        policy_file=c.file,
+        as_of=as_of,
+        requirements=reqs,
+        exceptions=excs,
+        decided_by=decided_by,
+        missing=_missing(reqs, excs),
+    )
+
+
+def decide_pair(
+    policy: CompiledPolicy,
+    facts: Facts,
+    first: str,
+    second: str,
+    as_of: dt.date | None = None,
+    *,
+    explain: bool = False,
+    engine: str = "compiled",
+) -> Decision:
+    """Whether `first` and `second` may be paired under the policy's pair rule, and how well.
+
+    `first` stands at the pair rule's first end (`mentor` in `pair mentor, mentee`). The hard
+    requirements combine with Kleene logic; the score is the total weight of met preferences.
+    """
+    as_of = as_of or dt.date.today()
+    _check_in_force(policy, as_of)
+    c = policy.checked
+    if not c.pairs:
+        raise UsageError(f"policy `{c.name}` has no pair rule")
+    pair, fn = c.pairs[0], policy.pairs[0]
+    a, b = facts.person(first), facts.person(second)
+    ctx = Context(facts, as_of)
+    env = {pair.first: a, pair.second: b}
+    if engine == "compiled":
+        raw_reqs, raw_prefs = fn(a, b, ctx)
+    else:
+        interp = Interpreter(ctx)
+        raw_reqs = tuple(interp.rule(r, env) for r in pair.requirements)
+        raw_prefs = tuple(interp.rule(r, env) for r in pair.preferences)
+    rules = (*pair.requirements, *pair.preferences)
+    traces: list[Trace | None] = [None] * len(rules)
+    if explain:
+        interp = Interpreter(ctx)
+        traces = [interp.trace(r.condition, env) for r in rules]
+    n = len(pair.requirements)
+    reqs = tuple(_result(r, raw, t) for r, raw, t in zip(pair.requirements, raw_reqs, traces[:n]))
+    prefs = tuple(_result(r, raw, t) for r, raw, t in zip(pair.preferences, raw_prefs, traces[n:]))
+    outcome, _ = combine(reqs, ())
+    score = sum((p.weight or Decimal(0) for p in prefs if p.status == MET), Decimal(0))
+    return Decision(
+        question="pair",
+        outcome=outcome,
+        subject=a.id,
+        subject_name=a.name,
+        role=pair.first,
+        policy=c.name,
+        policy_version=c.version,
+        policy_file=c.file,
+        as_of=as_of,
+        requirements=reqs,
+        preferences=prefs,
+        missing=_missing(reqs),
+        other=b.id,
+        other_name=b.name,
+        score=score,
+    )

@@ -1,0 +1,169 @@
+"""The core model: people, places, relationships, evidence and consents, each valid for a period.
+
+Everything is a frozen, slotted attrs class. `Facts` is one loaded facts file plus the indexes the
+evaluators need (relationships by person, evidence by subject and kind, the place chain); build it
+with `accord.load_facts`, which validates every value before anything is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .errors import UsageError, suggest
+
+
+@attrs.frozen
+class Period:
+    """From `start` to `end`, both inclusive; an open end is None."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def contains(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@attrs.frozen
+class Place:
+    """A state, region, district, school or preparation programme; `parent` is the place above."""
+
+    id: str
+    kind: str
+    name: str = ""
+    parent: str | None = None
+
+    def label(self) -> str:
+        return self.name or self.id
+
+
+@attrs.frozen
+class Membership:
+    """Membership of an organisation (`masa`) in a category (`active`, `retired`) for a period."""
+
+    organisation: str
+    category: str = "member"
+    period: Period = Period()
+
+
+@attrs.frozen
+class RoleAssignment:
+    """A person holding a role (`coordinator`, `evaluator`) at a place for a period."""
+
+    role: str
+    place: str | None = None
+    period: Period = Period()
+
+
+# Identity, not value, makes two people the same person: `mentor is not mentee`.
+@attrs.frozen(eq=False)
+class Person:
+    """A person with typed facts (validated against the facts the programme plugins declare)."""
+
+    id: str
+    name: str = ""
+    place: str | None = None
+    facts: Mapping[str, Any] = attrs.Factory(dict)
+    memberships: tuple[Membership, ...] = ()
+    roles: tuple[RoleAssignment, ...] = ()
+
+    def label(self) -> str:
+        return f"{self.name} ({self.id})" if self.name else self.id
+
+
+@attrs.frozen
+class Relationship:
+    """A relationship of a declared kind (`mentoring`) between the people at its ends."""
+
+    kind: str
+    ends: Mapping[str, str]
+    period: Period = Period()
+    id: str = ""
+
+
+@attrs.frozen(eq=False)
+class Evidence:
+    """An evidence item: a log entry, an observation, an evaluation, a portfolio piece."""
+
+    id: str
+    kind: str
+    subject: str
+    date: dt.date
+    author: str | None = None
+    hours: Decimal | None = None
+    count: Decimal | None = None
+    standards: frozenset[str] = frozenset()
+    verified_by: str | None = None
+    fields: Mapping[str, Any] = attrs.Factory(dict)
+
+
+@attrs.frozen
+class Consent:
+    """The subject shares named evaluation components with a viewer from a date, until withdrawn."""
+
+    subject: str
+    viewer: str
+    components: frozenset[str]
+    start: dt.date
+    withdrawn: dt.date | None = None
+    id: str = ""
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.start <= day and (self.withdrawn is None or day < self.withdrawn)
+
+
+@attrs.frozen(eq=False)
+class Facts:
+    """One loaded facts file, indexed for evaluation. Build it with `accord.load_facts`."""
+
+    people: Mapping[str, Person]
+    places: Mapping[str, Place] = attrs.Factory(dict)
+    relationships: tuple[Relationship, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    consents: tuple[Consent, ...] = ()
+    source: str = "<facts>"
+    _by_person: Mapping[str, tuple[Relationship, ...]] = attrs.field(init=False)
+    _by_subject: Mapping[tuple[str, str], tuple[Evidence, ...]] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        by_person: dict[str, list[Relationship]] = defaultdict(list)
+        for rel in self.relationships:
+            for pid in set(rel.ends.values()):
+                by_person[pid].append(rel)
+        by_subject: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+        for item in sorted(self.evidence, key=lambda e: (e.date, e.id)):
+            by_subject[(item.subject, item.kind)].append(item)
+        object.__setattr__(self, "_by_person", {k: tuple(v) for k, v in by_person.items()})
+        object.__setattr__(self, "_by_subject", {k: tuple(v) for k, v in by_subject.items()})
+
+    def person(self, person_id: str) -> Person:
+        """The person with this id; raises `UsageError` naming the closest id."""
+        try:
+            return self.people[person_id]
+        except KeyError:
+            hint = suggest(person_id, self.people)
+            more = f"; did you mean `{hint}`?" if hint else ""
+            raise UsageError(f"no person `{person_id}` in {self.source}{more}") from None
+
+    def relationships_of(self, person_id: str) -> tuple[Relationship, ...]:
+        return self._by_person.get(person_id, ())
+
+    def evidence_of(self, person_id: str, kind: str) -> tuple[Evidence, ...]:
+        """The person's evidence of one kind, oldest first."""
+        return self._by_subject.get((person_id, kind), ())
+
+    def place_chain(self, place_id: str | None) -> tuple[Place, ...]:
+        """The place and every place above it, nearest first."""
+        chain: list[Place] = []
+        seen: set[str] = set()
+        while place_id is not None and place_id in self.places and place_id not in seen:
+            seen.add(place_id)
+            place = self.places[place_id]
+            chain.append(place)
+            place_id = place.parent
+        return tuple(chain)

@@ -1,0 +1,181 @@
+"""Load programme plugins, validate what they declare, and merge it into one `Schema`.
+
+Built-in programmes and third-party ones load through the same entry-point group,
+`accord.programmes`. Each plugin is validated when it registers: a declaration of the wrong shape,
+or a name another plugin declared differently, is a `PluginError` naming both plugins.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import keyword
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .errors import Diagnostic, PluginError, UsageError, suggest
+from .schema import (
+    EVIDENCE_FIELDS,
+    Constant,
+    EvidenceKind,
+    FactSpec,
+    Function,
+    Programme,
+    RelationshipKind,
+    Schema,
+)
+from .values import Type
+
+ENTRY_POINT_GROUP = "accord.programmes"
+_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+
+class Registry:
+    """The registered plugins and the merged schema of everything they declare."""
+
+    def __init__(self, plugins: Iterable[object] = (), *, entry_points: bool = True) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        if entry_points:
+            self.pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        for plugin in plugins:
+            self.pm.register(plugin)
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"plugin `{self._name(exc.plugin)}`: {exc}") from None
+        self.schema = self._merge()
+
+    def _name(self, plugin: object) -> str:
+        return self.pm.get_name(plugin) or getattr(plugin, "__name__", repr(plugin))
+
+    def _collect(self, hook: str) -> list[tuple[str, Any]]:
+        """Each declaration a hook returns, with the name of the plugin that made it."""
+        out = []
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():
+            result = impl.function()
+            if result is None:
+                continue
+            plugin = self._name(impl.plugin)
+            for item in result:
+                out.append((plugin, item))
+        return out
+
+    def _merge(self) -> Schema:
+        problems: list[str] = []
+        owners: dict[tuple[str, str], str] = {}
+
+        def add(table: dict[str, Any], kind: str, cls: type, plugin: str, item: Any) -> None:
+            if not isinstance(item, cls):
+                problems.append(f"plugin `{plugin}`: {kind} declarations must be {cls.__name__}, got {item!r}")
+                return
+            name = item.name
+            if not _NAME.match(name) or keyword.iskeyword(name):
+                problems.append(f"plugin `{plugin}`: {kind} name `{name}` must be lowercase letters, digits and _")
+                return
+            if name in table and table[name] != item:
+                other = owners[(kind, name)]
+                problems.append(f"plugin `{plugin}`: {kind} `{name}` is already declared differently by `{other}`")
+                return
+            owners[(kind, name)] = plugin
+            table[name] = item
+
+        programmes: dict[str, Programme] = {}
+        for plugin, item in self._collect("accord_programmes"):
+            add(programmes, "programme", Programme, plugin, item)
+        for name, prog in list(programmes.items()):
+            programmes[name] = _with_plugin(prog, owners[("programme", name)])
+        facts: dict[str, FactSpec] = {}
+        for plugin, item in self._collect("accord_facts"):
+            add(facts, "fact", FactSpec, plugin, item)
+        relationships: dict[str, RelationshipKind] = {}
+        for plugin, item in self._collect("accord_relationship_kinds"):
+            add(relationships, "relationship kind", RelationshipKind, plugin, item)
+        evidence: dict[str, EvidenceKind] = {}
+        for plugin, item in self._collect("accord_evidence_kinds"):
+            add(evidence, "evidence kind", EvidenceKind, plugin, item)
+        functions: dict[str, Function] = {}
+        for plugin, item in self._collect("accord_functions"):
+            add(functions, "function", Function, plugin, item)
+        constants: dict[str, Constant] = {}
+        for plugin, item in self._collect("accord_constants"):
+            add(constants, "constant", Constant, plugin, item)
+
+        for kind in relationships.values():
+            if len(kind.ends) != 2 or kind.ends[0] == kind.ends[1]:
+                problems.append(f"relationship kind `{kind.name}` needs two different end names")
+        for ev in evidence.values():
+            for field, t in ev.fields.items():
+                if field in EVIDENCE_FIELDS:
+                    problems.append(f"evidence kind `{ev.name}` redeclares the standard field `{field}`")
+                if not isinstance(t, Type):
+                    problems.append(f"evidence kind `{ev.name}` field `{field}` has no Accord type")
+        for fn in functions.values():
+            if not callable(fn.impl) or not all(isinstance(p, Type) for p in fn.params):
+                problems.append(f"function `{fn.name}` needs a callable and Accord types for its parameters")
+        for fact in facts.values():
+            if not isinstance(fact.type, Type):
+                problems.append(f"fact `{fact.name}` has no Accord type")
+        schema = Schema(programmes, facts, relationships, evidence, functions, constants)
+        named: dict[str, Type] = {}
+        for t in _named_types(schema):
+            other = named.setdefault(t.name, t)  # type: ignore[attr-defined]
+            if other != t:
+                problems.append(f"two plugins declare `{t.name}` differently: {other.describe()} and {t.describe()}")  # type: ignore[attr-defined]
+        if problems:
+            raise PluginError([Diagnostic("G001", p) for p in problems])
+        return schema
+
+    # ----------------------------------------------------------------------- lookups
+
+    def query_programme(self, name: str) -> Programme | None:
+        """The programme called `name`, or None."""
+        return self.schema.programmes.get(name)
+
+    def get_programme(self, name: str) -> Programme:
+        """The programme called `name`; raises `UsageError` naming the programmes there are."""
+        prog = self.query_programme(name)
+        if prog is None:
+            known = ", ".join(sorted(self.schema.programmes)) or "none"
+            hint = suggest(name, self.schema.programmes)
+            more = f"; did you mean `{hint}`?" if hint else ""
+            raise UsageError(f"no programme `{name}` is installed (installed: {known}){more}")
+        return prog
+
+    def programme_policy(self, name: str) -> tuple[str, str]:
+        """The default policy of a programme: (display path, text)."""
+        prog = self.get_programme(name)
+        if prog.policy is None:
+            raise UsageError(f"programme `{name}` ships no default policy; pass --policy FILE")
+        resource = importlib.resources.files("accord.rules").joinpath(prog.policy)
+        return f"rules/{prog.policy}", resource.read_text(encoding="utf-8")
+
+    def check_policy_hook(self, policy: Any) -> list[Diagnostic]:
+        """Ask every plugin for further problems in a checked policy."""
+        found: list[Diagnostic] = []
+        for result in self.pm.hook.accord_check_policy(policy=policy, schema=self.schema):
+            found.extend(result or ())
+        return found
+
+
+def _named_types(schema: Schema) -> list[Type]:
+    from .schema import _types_in
+    from .values import Choice, Scale
+
+    return [t for t in _types_in(schema) if isinstance(t, (Choice, Scale))]
+
+
+def _with_plugin(prog: Programme, plugin: str) -> Programme:
+    import attrs
+
+    return attrs.evolve(prog, plugin=plugin)
+
+
+@functools.cache
+def default_registry() -> Registry:
+    """The registry of every installed plugin, loaded once per process."""
+    return Registry()

@@ -1,0 +1,240 @@
+"""What a policy can reach while it is evaluated: the as-of date, the facts, and a few helpers.
+
+`Context` answers navigation questions (who is this person's mentor on the as-of date, what
+evidence do they have, which region is their district in). The helpers below are the operations
+the compiled code calls rather than inlines (evidence filters, calendar arithmetic, plugin calls);
+the interpreter uses the same ones, so both evaluators share one meaning for them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from .model import Evidence, Facts, Person, Place
+from .values import Unknown, join_unknown
+
+_U = Unknown
+
+
+class Context:
+    """The facts and the as-of date one question is asked against."""
+
+    __slots__ = ("as_of", "facts", "_related")
+
+    def __init__(self, facts: Facts, as_of: dt.date) -> None:
+        self.as_of = as_of
+        self.facts = facts
+        self._related: dict[tuple[str, str], frozenset[Person]] = {}
+
+    def related(self, person: Any, end: str, kinds: tuple[str, ...]) -> Any:
+        """The people at `end` of `person`'s relationships of `kinds` valid on the as-of date."""
+        if person.__class__ is _U:
+            return person
+        key = (person.id, end)
+        found = self._related.get(key)
+        if found is None:
+            people = self.facts.people
+            found = frozenset(
+                people[rel.ends[end]]
+                for rel in self.facts.relationships_of(person.id)
+                if rel.kind in kinds
+                and rel.period.contains(self.as_of)
+                and rel.ends.get(end) != person.id
+                and person.id in rel.ends.values()
+            )
+            self._related[key] = found
+        return found
+
+    def evidence(self, person: Any, kind: str) -> Any:
+        """The person's evidence of one kind dated on or before the as-of date, oldest first."""
+        if person.__class__ is _U:
+            return person
+        items = self.facts.evidence_of(person.id, kind)
+        if items and items[-1].date > self.as_of:
+            items = tuple(e for e in items if e.date <= self.as_of)
+        return items
+
+    def person_field(self, item: Any, name: str, missing: Unknown) -> Any:
+        """The person an evidence item names as its author, verifier or subject."""
+        if item.__class__ is _U:
+            return item
+        pid = getattr(item, name)
+        return missing if pid is None else self.facts.people[pid]
+
+    def place_above(self, subject: Any, kind: str, missing: Unknown) -> Any:
+        """The place of `kind` at or above the subject's place ('' for the subject's own place)."""
+        if subject.__class__ is _U:
+            return subject
+        place_id = subject.place if isinstance(subject, Person) else subject.id
+        for place in self.facts.place_chain(place_id):
+            if not kind or place.kind == kind:
+                return place
+        return missing
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def fact(subject: Any, name: str, missing: Unknown) -> Any:
+    if subject.__class__ is _U:
+        return subject
+    return subject.facts.get(name, missing)
+
+
+def derived(fn: Callable[..., object], ctx: Context, subject: Any, missing: Unknown) -> Any:
+    if subject.__class__ is _U:
+        return subject
+    value = fn(ctx, subject)
+    return missing if value is None else value
+
+
+def field(item: Any, name: str, missing: Unknown) -> Any:
+    """A field of an evidence item, person or place; absent is unknown."""
+    if item.__class__ is _U:
+        return item
+    if isinstance(item, Evidence):
+        if name == "verified":
+            return item.verified_by is not None
+        value = getattr(item, name) if name in _EVIDENCE_ATTRS else item.fields.get(name)
+    else:
+        value = getattr(item, name, None)
+    return missing if value is None else value
+
+
+_EVIDENCE_ATTRS = frozenset({"date", "hours", "count", "standards", "kind", "id"})
+#: evidence fields that name a person; `Context.person_field` resolves them
+PERSON_FIELDS = frozenset({"author", "verified_by", "subject"})
+
+
+def shift(date: Any, amount: Any, unit: str, sign: int) -> Any:
+    """Calendar arithmetic: a date moved by days, weeks, months or years (clamped to month end)."""
+    if date.__class__ is _U or amount.__class__ is _U:
+        return join_unknown(date, amount)
+    n = int(amount) * sign
+    if unit in ("days", "weeks"):
+        return date + dt.timedelta(days=n * (7 if unit == "weeks" else 1))
+    months = n * (12 if unit == "years" else 1)
+    y, m = divmod(date.month - 1 + months, 12)
+    year, month = date.year + y, m + 1
+    return date.replace(year=year, month=month, day=min(date.day, calendar.monthrange(year, month)[1]))
+
+
+def date_diff(left: Any, right: Any) -> Any:
+    if left.__class__ is _U or right.__class__ is _U:
+        return join_unknown(left, right)
+    return Decimal((left - right).days)
+
+
+def make_set(*items: Any) -> Any:
+    if any(i.__class__ is _U for i in items):
+        return join_unknown(*items)
+    return frozenset(items)
+
+
+def call(fn: Callable[..., object], ctx: Context, *args: Any) -> Any:
+    """A plugin function: unknown in, unknown out (the function never sees an unknown)."""
+    if any(a.__class__ is _U for a in args):
+        return join_unknown(*args)
+    return fn(ctx, *args)
+
+
+def select(items: Any, keep: Callable[[Any], Any] | None) -> Any:
+    """Items for which `keep` is true; unknown if it is unknown for any item."""
+    if items.__class__ is _U or keep is None:
+        return items
+    out = []
+    unknowns = []
+    for item in items:
+        verdict = keep(item)
+        if verdict is True:
+            out.append(item)
+        elif verdict.__class__ is _U:
+            unknowns.append(verdict)
+    if unknowns:
+        return join_unknown(*unknowns)
+    return tuple(out)
+
+
+def count(items: Any) -> Any:
+    if items.__class__ is _U:
+        return items
+    return Decimal(len(items))
+
+
+def total(items: Any, name: str, missing: Unknown) -> Any:
+    if items.__class__ is _U:
+        return items
+    result = Decimal(0)
+    for item in items:
+        value = field(item, name, missing)
+        if value.__class__ is _U:
+            return value
+        result += value
+    return result
+
+
+def latest(items: Any, missing: Unknown) -> Any:
+    if items.__class__ is _U:
+        return items
+    return items[-1] if items else missing
+
+
+def every(collection: Any, body: Callable[[Any], Any]) -> Any:
+    """Kleene 'for all': false if any member is false, else unknown if any is unknown."""
+    if collection.__class__ is _U:
+        return collection
+    unknowns = []
+    for member in _ordered(collection):
+        verdict = body(member)
+        if verdict is False:
+            return False
+        if verdict.__class__ is _U:
+            unknowns.append(verdict)
+    return join_unknown(*unknowns) if unknowns else True
+
+
+def some(collection: Any, body: Callable[[Any], Any]) -> Any:
+    """Kleene 'there is': true if any member is true, else unknown if any is unknown."""
+    if collection.__class__ is _U:
+        return collection
+    unknowns = []
+    for member in _ordered(collection):
+        verdict = body(member)
+        if verdict is True:
+            return True
+        if verdict.__class__ is _U:
+            unknowns.append(verdict)
+    return join_unknown(*unknowns) if unknowns else False
+
+
+def _ordered(collection: Iterable[Any]) -> Iterable[Any]:
+    """A deterministic order for sets, so that both evaluators visit members alike."""
+    if isinstance(collection, frozenset):
+        return sorted(collection, key=_sort_key)
+    return collection
+
+
+def _sort_key(value: Any) -> tuple[str, str]:
+    if isinstance(value, (Person, Place)):
+        return ("", value.id)
+    return (type(value).__name__, str(value))
+
+
+class RuleFailure:
+    """A rule whose evaluation raised (a division by zero, a failing plugin function)."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+    def __repr__(self) -> str:
+        return f"RuleFailure({self.message!r})"
+
+
+def failed(error: BaseException) -> RuleFailure:
+    return RuleFailure(error)

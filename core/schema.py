@@ -1,0 +1,246 @@
+"""What programme plugins declare, and the `Schema` that merges every plugin's declarations.
+
+A plugin returns these declarations from its hooks (see `accord.hookspecs`); the registry checks
+them when the plugin registers, and the checker resolves every name in a policy against the merged
+`Schema`: facts and their types, roles, relationship kinds and their ends, evidence kinds and their
+fields, scales, constants and functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from .values import (
+    BOOL,
+    DATE,
+    NUMBER,
+    PERSON,
+    TEXT,
+    Choice,
+    Money,
+    Quantity,
+    Scale,
+    SetOf,
+    Type,
+)
+
+
+@attrs.frozen
+class FactSpec:
+    """A fact about a person: its name, type and meaning; `derive(ctx, person)` computes it."""
+
+    name: str
+    type: Type
+    description: str = ""
+    derive: Callable[[Any, Any], object] | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class RoleSpec:
+    """A role a policy can decide eligibility for."""
+
+    name: str
+    description: str = ""
+
+
+@attrs.frozen
+class RelationshipKind:
+    """A kind of relationship and the names of its two ends (`mentoring`: mentor, mentee)."""
+
+    name: str
+    ends: tuple[str, str]
+    description: str = ""
+
+
+@attrs.frozen
+class EvidenceKind:
+    """A kind of evidence and the fields, beyond the standard ones, its items carry."""
+
+    name: str
+    fields: Mapping[str, Type] = attrs.Factory(dict)
+    description: str = ""
+
+
+#: fields every evidence item has, whatever its kind
+EVIDENCE_FIELDS: dict[str, Type] = {
+    "date": DATE,
+    "hours": Quantity("hours"),
+    "count": NUMBER,
+    "standards": SetOf(TEXT),
+    "verified": BOOL,
+    "author": PERSON,
+    "verified_by": PERSON,
+    "subject": PERSON,
+}
+
+
+@attrs.frozen
+class Function:
+    """A function policies may call; `impl(ctx, *args)` must be pure and may return `Unknown`."""
+
+    name: str
+    params: tuple[Type, ...]
+    returns: Type
+    impl: Callable[..., object] = attrs.field(eq=False)
+    description: str = ""
+
+
+@attrs.frozen
+class Constant:
+    """A named value policies may use, such as the set of mentor standards."""
+
+    name: str
+    type: Type
+    value: object
+    description: str = ""
+
+
+@attrs.frozen
+class Programme:
+    """A programme type: its roles, and the policy `--programme NAME` uses by default."""
+
+    name: str
+    title: str
+    roles: tuple[RoleSpec, ...]
+    description: str = ""
+    #: a policy file shipped in `accord.rules`, as a path relative to that package
+    policy: str | None = None
+    plugin: str = ""
+
+
+@attrs.frozen
+class Schema:
+    """Every declaration of every registered plugin, by name."""
+
+    programmes: Mapping[str, Programme] = attrs.Factory(dict)
+    facts: Mapping[str, FactSpec] = attrs.Factory(dict)
+    relationships: Mapping[str, RelationshipKind] = attrs.Factory(dict)
+    evidence: Mapping[str, EvidenceKind] = attrs.Factory(dict)
+    functions: Mapping[str, Function] = attrs.Factory(dict)
+    constants: Mapping[str, Constant] = attrs.Factory(dict)
+
+    def ends(self) -> dict[str, list[RelationshipKind]]:
+        """Relationship end name -> the kinds that have an end of that name."""
+        out: dict[str, list[RelationshipKind]] = {}
+        for kind in self.relationships.values():
+            for end in kind.ends:
+                out.setdefault(end, []).append(kind)
+        return out
+
+    def scales(self) -> dict[str, Scale]:
+        return {t.name: t for t in _types_in(self) if isinstance(t, Scale)}
+
+    def choices(self) -> dict[str, Choice]:
+        return {t.name: t for t in _types_in(self) if isinstance(t, Choice)}
+
+
+def _types_in(schema: Schema) -> list[Type]:
+    types: list[Type] = [f.type for f in schema.facts.values()]
+    for kind in schema.evidence.values():
+        types.extend(kind.fields.values())
+    for fn in schema.functions.values():
+        types.extend(fn.params)
+        types.append(fn.returns)
+    types.extend(c.type for c in schema.constants.values())
+    flat: list[Type] = []
+    for t in types:
+        while isinstance(t, SetOf):
+            t = t.element
+        flat.append(t)
+    return flat
+
+
+# --------------------------------------------------------------------------- reading values
+
+
+class ValueProblem(ValueError):
+    """A raw value that does not fit its declared type; the message says what was expected."""
+
+
+def _got(raw: object) -> str:
+    if isinstance(raw, str):
+        return f'"{raw}"'
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if raw is None:
+        return "null"
+    return repr(raw) if not isinstance(raw, (list, dict)) else type(raw).__name__.replace("dict", "an object").replace("list", "a list")
+
+
+def read_value(raw: object, t: Type) -> object:
+    """Convert a value from a facts file to the runtime value of type `t`, or raise `ValueProblem`."""
+    from .values import scale_enum, to_decimal
+
+    if t == BOOL:
+        if isinstance(raw, bool):
+            return raw
+        raise ValueProblem(f"expected true or false, got {_got(raw)}")
+    if t == TEXT:
+        if isinstance(raw, str):
+            return raw
+        raise ValueProblem(f"expected text, got {_got(raw)}")
+    if t == DATE:
+        if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+            return raw
+        if isinstance(raw, str):
+            try:
+                return dt.date.fromisoformat(raw)
+            except ValueError:
+                pass
+        raise ValueProblem(f"expected a date (YYYY-MM-DD), got {_got(raw)}")
+    if isinstance(t, Quantity):
+        value = raw
+        if isinstance(raw, str) and t.unit and raw.strip().endswith(t.unit):
+            value = raw.strip()[: -len(t.unit)]
+        d = to_decimal(value)
+        if d is None:
+            unit = f" of {t.unit}" if t.unit else ""
+            raise ValueProblem(f"expected a number{unit}, got {_got(raw)}")
+        return d
+    if isinstance(t, Money):
+        value = raw
+        if isinstance(raw, str) and raw.strip().upper().startswith(t.currency):
+            value = raw.strip()[len(t.currency) :]
+        d = to_decimal(value)
+        if d is None:
+            raise ValueProblem(f"expected an amount in {t.currency}, got {_got(raw)}")
+        return d
+    if isinstance(t, Choice):
+        if isinstance(raw, str) and raw in t.values:
+            return raw
+        raise ValueProblem(f"expected one of {', '.join(t.values)}, got {_got(raw)}")
+    if isinstance(t, Scale):
+        if isinstance(raw, str) and raw in t.levels:
+            return scale_enum(t)[raw]
+        raise ValueProblem(f"expected one of {', '.join(t.levels)}, got {_got(raw)}")
+    if isinstance(t, SetOf):
+        if not isinstance(raw, list):
+            raise ValueProblem(f"expected a list, got {_got(raw)}")
+        return frozenset(read_value(item, t.element) for item in raw)
+    raise ValueProblem(f"facts of type {t.describe()} cannot be written in a facts file")
+
+
+def json_schema_of(t: Type) -> dict[str, object]:
+    """The JSON Schema of a value of type `t` in a facts file."""
+    if t == BOOL:
+        return {"type": "boolean"}
+    if t == TEXT:
+        return {"type": "string"}
+    if t == DATE:
+        return {"type": "string", "format": "date"}
+    if isinstance(t, Quantity):
+        return {"type": ["number", "string"], "description": f"a number of {t.unit}" if t.unit else "a number"}
+    if isinstance(t, Money):
+        return {"type": ["number", "string"], "description": f"an amount in {t.currency}, exact"}
+    if isinstance(t, Choice):
+        return {"enum": list(t.values)}
+    if isinstance(t, Scale):
+        return {"enum": list(t.levels), "description": " < ".join(t.levels)}
+    if isinstance(t, SetOf):
+        return {"type": "array", "items": json_schema_of(t.element)}
+    return {}
+

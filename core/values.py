@@ -1,0 +1,296 @@
+"""Types, units and runtime values shared by the checker, the compiler and the interpreter.
+
+Static types (`Type` subclasses) describe what an expression yields; the checker proves units and
+currencies consistent, so at run time a quantity is a bare `Decimal` in its static unit. A value
+that cannot be known (an absent fact, no evidence to take the latest of) is an `Unknown` that
+carries the names of what is missing, so three-valued logic and the list of missing facts come
+from the same object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable
+from decimal import Decimal
+
+import attrs
+
+# --------------------------------------------------------------------------- static types
+
+
+@attrs.frozen
+class Type:
+    """The static type of an expression."""
+
+    def describe(self) -> str:
+        return type(self).__name__.lower()
+
+
+@attrs.frozen
+class Simple(Type):
+    """A type with no parameters: yes/no, text, date, person, place."""
+
+    name: str
+
+    def describe(self) -> str:
+        return {"bool": "yes/no"}.get(self.name, self.name)
+
+
+BOOL = Simple("bool")
+TEXT = Simple("text")
+DATE = Simple("date")
+PERSON = Simple("person")
+PLACE = Simple("place")
+ANY = Simple("any")  # only the empty set literal has elements of this type
+
+
+@attrs.frozen
+class Quantity(Type):
+    """A number with a unit (`hours`, `years`, `pdps`), or a plain count when `unit` is None."""
+
+    unit: str | None = None
+
+    def describe(self) -> str:
+        return f"a number of {self.unit}" if self.unit else "a number"
+
+
+NUMBER = Quantity(None)
+
+
+@attrs.frozen
+class Money(Type):
+    """An exact amount in one currency."""
+
+    currency: str
+
+    def describe(self) -> str:
+        return f"money in {self.currency}"
+
+
+@attrs.frozen
+class Choice(Type):
+    """One of a fixed, unordered set of named values (`active`, `retired`)."""
+
+    name: str
+    values: tuple[str, ...]
+
+    def describe(self) -> str:
+        return f"a {self.name} ({', '.join(self.values)})"
+
+
+@attrs.frozen
+class Scale(Type):
+    """An ordered set of levels, lowest first; its values compare with < and >."""
+
+    name: str
+    levels: tuple[str, ...]
+
+    def describe(self) -> str:
+        return f"a {self.name} level ({' < '.join(self.levels)})"
+
+
+@attrs.frozen
+class SetOf(Type):
+    """A finite set of values of one type."""
+
+    element: Type
+
+    def describe(self) -> str:
+        return f"a set of {self.element.describe()}"
+
+
+@attrs.frozen
+class EvidenceList(Type):
+    """The evidence items of one kind, oldest first."""
+
+    kind: str
+
+    def describe(self) -> str:
+        return f"a list of {self.kind} evidence"
+
+
+@attrs.frozen
+class EvidenceItem(Type):
+    """One evidence item of a kind."""
+
+    kind: str
+
+    def describe(self) -> str:
+        return f"one {self.kind} evidence item"
+
+
+def is_numeric(t: Type) -> bool:
+    return isinstance(t, (Quantity, Money))
+
+
+# --------------------------------------------------------------------------- units
+
+#: unit -> (dimension, size in the dimension's smallest unit); only same-dimension units mix
+UNITS: dict[str, tuple[str, int]] = {
+    "hours": ("hours", 1),
+    "days": ("days", 1),
+    "weeks": ("days", 7),
+    "months": ("months", 1),
+    "years": ("months", 12),
+    "pdps": ("pdps", 1),
+}
+UNIT_ALIASES = {
+    "hour": "hours",
+    "day": "days",
+    "week": "weeks",
+    "month": "months",
+    "year": "years",
+    "pdp": "pdps",
+    "PDP": "pdps",
+    "PDPs": "pdps",
+}
+#: units a date can be moved by
+CALENDAR_UNITS = ("days", "weeks", "months", "years")
+CURRENCIES = ("USD", "GBP", "EUR", "CAD")
+
+
+def canonical_unit(word: str) -> str | None:
+    if word in UNITS:
+        return word
+    return UNIT_ALIASES.get(word)
+
+
+def conversion(from_unit: str, to_unit: str) -> int | None:
+    """The whole factor that turns `from_unit` into `to_unit`, or None when they do not mix."""
+    d1, s1 = UNITS[from_unit]
+    d2, s2 = UNITS[to_unit]
+    if d1 != d2 or s1 % s2:
+        return None
+    return s1 // s2
+
+
+# --------------------------------------------------------------------------- runtime values
+
+
+class Unknown:
+    """A value that cannot be known; `missing` names the facts or evidence that would settle it."""
+
+    __slots__ = ("missing",)
+
+    def __init__(self, missing: Iterable[str] = ()) -> None:
+        self.missing: frozenset[str] = frozenset(missing)
+
+    def __repr__(self) -> str:
+        return f"Unknown({sorted(self.missing)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unknown) and other.missing == self.missing
+
+    def __hash__(self) -> int:
+        return hash(self.missing)
+
+    def __bool__(self) -> bool:
+        raise TypeError("an unknown value has no truth value; use Kleene operations")
+
+
+Unknown.__module__ = "accord"
+
+
+def unknown(*names: str) -> Unknown:
+    """An unknown value whose missing facts are `names` (for plugin functions)."""
+    return Unknown(names)
+
+
+def join_unknown(*values: object) -> Unknown:
+    """One unknown carrying the missing facts of every unknown among `values`."""
+    missing: set[str] = set()
+    for v in values:
+        if v.__class__ is Unknown:
+            missing |= v.missing  # type: ignore[attr-defined]
+    return Unknown(missing)
+
+
+_scale_enums: dict[tuple[str, tuple[str, ...]], type[enum.IntEnum]] = {}
+
+
+def scale_enum(scale: Scale) -> type[enum.IntEnum]:
+    """The runtime enum of a scale: its levels are ints, so they compare at C speed."""
+    key = (scale.name, scale.levels)
+    if key not in _scale_enums:
+        _scale_enums[key] = enum.IntEnum(scale.name, {lv: i for i, lv in enumerate(scale.levels)})  # type: ignore[misc]
+    return _scale_enums[key]
+
+
+def to_decimal(value: object) -> Decimal | None:
+    """An exact Decimal from an int, a float (via its shortest repr) or a numeric string."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        try:
+            d = Decimal(value.strip())
+        except ArithmeticError:
+            return None
+        return d if d.is_finite() else None
+    return None
+
+
+def show_number(d: Decimal) -> str:
+    """A Decimal as people write it: no exponent, no trailing zeros after the point."""
+    if d == d.to_integral_value():
+        return str(d.quantize(Decimal(1)))
+    return format(d.normalize(), "f")
+
+
+def show(value: object, t: Type | None = None) -> str:
+    """A value as a coordinator reads it: `2.9 years`, `USD 714`, `yes`, `{active, retired}`."""
+    if value.__class__ is Unknown:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, enum.IntEnum):
+        return value.name
+    if isinstance(value, Decimal):
+        if isinstance(t, Money):
+            return f"{t.currency} {show_number(value)}"
+        if isinstance(t, Quantity) and t.unit:
+            return f"{show_number(value)} {t.unit}"
+        return show_number(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (frozenset, set)):
+        elem = t.element if isinstance(t, SetOf) else None
+        return "{" + ", ".join(sorted(show(v, elem) for v in value)) + "}"
+    if isinstance(value, tuple):
+        return f"{len(value)} item{'s' if len(value) != 1 else ''}"
+    label = getattr(value, "label", None)
+    if callable(label):
+        return str(label())
+    return str(value)
+
+
+def to_json_value(value: object) -> object:
+    """A value in JSON: Decimal as a string (exact), dates ISO, levels by name, unknown as null."""
+    if value is None or value.__class__ is Unknown:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, enum.IntEnum):
+        return value.name
+    if isinstance(value, Decimal):
+        return show_number(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (frozenset, set)):
+        return sorted(str(to_json_value(v)) for v in value)
+    if isinstance(value, tuple):
+        return len(value)
+    ident = getattr(value, "id", None)
+    if isinstance(ident, str):
+        return ident
+    return str(value)
