@@ -160,7 +160,10 @@ def _result(rule: ir.Rule, raw: tuple[Any, Any, Any], trace: Trace | None = None
         req_text = show(required, cond.collection.type)
     act_text = show(actual, act_type) if actual is not None else None
     if op is None and status in (MET, NOT_MET):
-        act_text = f"{cond.text} is {show(actual, act_type)}" if cond.text else show(actual, act_type)
+        if isinstance(cond, (ir.Fact, ir.ItemField)):
+            act_text = f"{cond.text} is {show(actual, act_type)}"
+        else:
+            act_text = None if status == MET else f"`{cond.text}` is false"
     return RuleResult(
         label=rule.label,
         kind=rule.kind,

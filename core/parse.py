@@ -280,7 +280,7 @@ def _syntax_error(exc: lark.exceptions.UnexpectedInput, file: str) -> Diagnostic
         return _diag("P001", f"the policy ends too early; expected {_expected(set(exc.expected))}", span)
     expected = set(exc.expected)
     hint = None
-    if "STRING" in expected and tok.type in ("NAME", "COLON"):
+    if "STRING" in expected and tok.type != "STRING":
         hint = 'every rule needs a label in double quotes, e.g. require "is trained": person.trained'
     elif tok.type == "COMPARE" and str(tok) == "=" and "COMPARE" not in expected:
         hint = "a comparison needs a value on each side"

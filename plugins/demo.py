@@ -24,7 +24,7 @@ from accord.values import BOOL, DATE, PERSON, TEXT, Choice, Quantity, Scale, Set
 
 PERFORMANCE = Scale("performance", ("unsatisfactory", "needs_improvement", "proficient", "exemplary"))
 LICENCE = Choice("licence_type", ("provisional", "initial", "professional"))
-MEMBERSHIP = Choice("membership_category", ("active", "retired"))
+MEMBERSHIP = Choice("membership_category", ("active", "retired", "non_member"))
 APPLICATION = Choice("application_status", ("pending", "approved", "declined"))
 ASSOCIATION = "demo_association"
 
@@ -45,12 +45,12 @@ def accord_programmes() -> Sequence[Programme]:
     ]
 
 
-def _membership(ctx: Any, person: Any) -> str | None:
-    """The person's category in the demo association on the as-of date; None if not a member."""
+def _membership(ctx: Any, person: Any) -> str:
+    """The person's category in the demo association on the as-of date, or `non_member`."""
     for m in person.memberships:
         if m.organisation == ASSOCIATION and m.period.contains(ctx.as_of) and m.category in MEMBERSHIP.values:
             return str(m.category)
-    return None
+    return "non_member"
 
 
 @hookimpl
