@@ -180,8 +180,12 @@ class Header:
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
     source: str | None = None
+    extends: str | None = None
+    place_kind: str | None = None
+    place: str | None = None
     span: Span = _span()
     programme_span: Span = _span()
+    extends_span: Span = _span()
 
 
 @attrs.frozen
@@ -245,6 +249,7 @@ class Role:
     name: str
     requirements: tuple[Requirement, ...]
     exceptions: tuple[Exception_, ...]
+    right: str | None = None
     span: Span = _span()
 
 
@@ -256,6 +261,113 @@ class Pair:
     second: str
     requirements: tuple[Requirement, ...]
     preferences: tuple[Preference, ...]
+    right: str | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Incentive:
+    """`incentive "label" to ROLE [per relationship|person]`: what a person in a role receives."""
+
+    label: str
+    to: str
+    per: str | None
+    amount: Expr | None
+    vouchers: tuple[str, ...]
+    recognitions: tuple[str, ...]
+    payer: Expr | None
+    requirements: tuple[Requirement, ...]
+    source: str | None
+    right: str | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Visible:
+    """`visible to a, b [when shared by subject | when condition]`, or `counts visible to ...`."""
+
+    viewers: tuple[str, ...]
+    counts_only: bool = False
+    shared: bool = False
+    condition: Expr | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Reveal:
+    """`except "label" reveals to a, b when condition`: an exception to confidentiality."""
+
+    label: str
+    viewers: tuple[str, ...]
+    source: str | None
+    condition: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class Record:
+    """`record KIND`: who may see evidence of that kind; nobody else may."""
+
+    kind: str
+    visible: tuple[Visible, ...]
+    reveals: tuple[Reveal, ...]
+    right: str | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Part:
+    """One part of a commitment.
+
+    `quota`: at least `required` of `measure` [due `due`]; `deadline`: by `due`: `condition`;
+    `recurring`: every `period` [from `start`]: at least `required` of `measure`.
+    """
+
+    kind: str
+    label: str | None
+    required: Expr | None = None
+    measure: Expr | None = None
+    due: Expr | None = None
+    condition: Expr | None = None
+    period: str | None = None
+    start: Expr | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Commitment:
+    """`commitment "label" for ROLE`: time and evidence owed, in parts."""
+
+    label: str
+    role: str
+    source: str | None
+    parts: tuple[Part, ...]
+    right: str | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class SetValue:
+    """`set name = value`: a child policy's value for a parameter its parent declares."""
+
+    name: str
+    value: Expr | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Override:
+    """`override role|record|incentive|commitment|pair ...`: replaces the parent's rule of that name."""
+
+    item: Role | Record | Incentive | Commitment | Pair
+    span: Span = _span()
+
+
+@attrs.frozen
+class Extend:
+    """`extend role NAME`: adds requirements (and denials) to the parent's role."""
+
+    role: Role
     span: Span = _span()
 
 
@@ -268,5 +380,14 @@ class Policy:
     parameters: tuple[Parameter, ...]
     roles: tuple[Role, ...]
     pairs: tuple[Pair, ...]
+    incentives: tuple[Incentive, ...] = ()
+    records: tuple[Record, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
+    sets: tuple[SetValue, ...] = ()
+    overrides: tuple[Override, ...] = ()
+    extends: tuple[Extend, ...] = ()
     file: str = attrs.field(default="<policy>", eq=False)
     text: str = attrs.field(default="", eq=False, repr=False)
+    #: for a merged, layered policy: each layer's file -> its text, and the layers root first
+    sources: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False)
+    layers: tuple[Header, ...] = attrs.field(default=(), eq=False, repr=False)

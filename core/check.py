@@ -43,6 +43,7 @@ from .values import (
     canonical_unit,
     conversion,
     scale_enum,
+    show,
 )
 
 #: kinds of place, nearest last; `person.region` walks up the person's place chain
@@ -67,6 +68,39 @@ class CheckedPolicy:
     pairs: tuple[ir.CheckedPair, ...]
     file: str
     text: str = attrs.field(repr=False, eq=False)
+    incentives: tuple[ir.CheckedIncentive, ...] = ()
+    records: Mapping[str, ir.CheckedRecord] = attrs.Factory(dict)
+    commitments: tuple[ir.CheckedCommitment, ...] = ()
+    #: the layers, root first: (file, policy name, place kind, place id)
+    layers: tuple[tuple[str, str, str | None, str | None], ...] = ()
+
+    def layer_name(self, file: str | None) -> str | None:
+        """The name of the policy (layer) that a file holds."""
+        return next((name for f, name, _, _ in self.layers if f == file), None)
+
+    def blocks(self) -> dict[str, ir.Block]:
+        """Every compiled unit of the policy, by key: `role:NAME`, `pair:N`, `incentive:N`, ..."""
+        out: dict[str, ir.Block] = {}
+        for name, role in self.roles.items():
+            out[f"role:{name}"] = ir.Block(("person",), role.requirements + role.exceptions)
+        for i, pair in enumerate(self.pairs):
+            out[f"pair:{i}"] = ir.Block((pair.first, pair.second), pair.requirements + pair.preferences)
+        for i, inc in enumerate(self.incentives):
+            params = ("person", inc.other) if inc.other else ("person",)
+            exprs = tuple(x for x in (inc.amount, inc.payer) if x is not None)
+            out[f"incentive:{i}"] = ir.Block(params, inc.requirements, exprs)
+        for kind, rec in self.records.items():
+            rules = tuple(
+                ir.Rule(f"visible to {', '.join(v.viewers)}", v.condition, None, v.span)
+                for v in rec.visible
+                if v.condition is not None
+            )
+            out[f"record:{kind}"] = ir.Block(("record", "subject", "viewer"), rules + rec.reveals)
+        for i, com in enumerate(self.commitments):
+            rules = tuple(ir.Rule(p.label, p.condition, com.source, p.span) for p in com.parts if p.condition is not None)
+            exprs = tuple(x for p in com.parts for x in (p.required, p.measure, p.due, p.start) if x is not None)
+            out[f"commitment:{i}"] = ir.Block(("person",), rules, exprs)
+        return out
 
     def role(self, name: str) -> ir.CheckedRole:
         """The role called `name`; raises `UsageError` naming the roles the policy decides."""
@@ -89,7 +123,8 @@ class _Checker:
         self.defines: dict[str, ast.Define] = {}
         self.params: dict[str, ir.CheckedParameter] = {}
         self.expanding: list[str] = []
-        self._lines = policy.text.splitlines()
+        self._sources = policy.sources or {policy.file: policy.text}
+        self._lines = {f: t.splitlines() for f, t in self._sources.items()}
 
     # ----------------------------------------------------------------------- reporting
 
@@ -99,13 +134,14 @@ class _Checker:
 
     def text(self, span: Span | None) -> str:
         """The policy text a span covers, on one line."""
-        if span is None or not self._lines:
+        lines = self._lines.get(span.file) if span is not None else None
+        if span is None or not lines or span.line < 1:
             return ""
         if span.end_line == span.line:
-            return self._lines[span.line - 1][span.column - 1 : span.end_column - 1]
-        parts = [self._lines[span.line - 1][span.column - 1 :]]
-        parts += self._lines[span.line : span.end_line - 1]
-        parts.append(self._lines[span.end_line - 1][: span.end_column - 1])
+            return lines[span.line - 1][span.column - 1 : span.end_column - 1]
+        parts = [lines[span.line - 1][span.column - 1 :]]
+        parts += lines[span.line : span.end_line - 1]
+        parts.append(lines[span.end_line - 1][: span.end_column - 1])
         return " ".join(p.strip() for p in parts)
 
     def did_you_mean(self, word: str, candidates: Mapping[str, object] | list[str] | tuple[str, ...]) -> str | None:
@@ -123,13 +159,26 @@ class _Checker:
             self.defines[define.name] = define
         for param in p.parameters:
             self._parameter(param)
+        for setting in p.sets:
+            self._set(setting)
         roles: dict[str, ir.CheckedRole] = {}
         for role in p.roles:
+            self._right(role.right, role.span)
             if role.name in roles:
                 self.error("P113", f"role `{role.name}` is declared twice", role.span)
                 continue
             roles[role.name] = self._role(role, programme)
         pairs = tuple(self._pair(pair) for pair in p.pairs)
+        incentives = tuple(self._incentive(inc, programme) for inc in p.incentives)
+        records: dict[str, ir.CheckedRecord] = {}
+        for rec in p.records:
+            if rec.kind in records:
+                self.error("P113", f"record `{rec.kind}` is declared twice", rec.span)
+            checked_record = self._record(rec, programme)
+            if checked_record is not None:
+                records[rec.kind] = checked_record
+        commitments = tuple(self._commitment(com, programme) for com in p.commitments)
+        self._labels_unique([*p.incentives, *p.commitments])  # type: ignore[list-item]
         if p.header.effective_from and p.header.effective_to and p.header.effective_to < p.header.effective_from:
             self.error("P120", "the policy's effective period ends before it starts", p.header.span)
         checked = CheckedPolicy(
@@ -144,13 +193,18 @@ class _Checker:
             pairs=pairs,
             file=p.file,
             text=p.text,
+            incentives=incentives,
+            records=records,
+            commitments=commitments,
+            layers=tuple((h.span.file if h.span else p.file, h.name, h.place_kind, h.place) for h in p.layers)
+            or ((p.file, p.header.name, p.header.place_kind, p.header.place),),
         )
         if not self.diags:
             self.diags.extend(self.registry.check_policy_hook(checked))
         if self.diags:
             self.diags.sort(key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0))
             raise PolicyError(
-                [attrs.evolve(d, snippet=caret_snippet(p.text, d.span)) if d.span else d for d in self.diags]
+                [attrs.evolve(d, snippet=caret_snippet(self._sources.get(d.span.file, ""), d.span)) if d.span else d for d in self.diags]
             )
         return checked
 
@@ -193,7 +247,161 @@ class _Checker:
                 self.error("P110", f"parameter `{param.name}` is declared as {declared.describe()} but set to {t.describe()}", param.value.span)
         if right in ("raise", "lower") and not _ordered(t):
             self.error("P119", f"`may {right}` needs an ordered value; `{param.name}` is {t.describe()}", param.span, "use `may change`")
-        self.params[param.name] = ir.CheckedParameter(param.name, t, value, right, param.span)
+        self.params[param.name] = ir.CheckedParameter(param.name, t, value, right, param.span, param.span)
+
+    def _right(self, right: str | None, span: Span | None) -> str:
+        if right is not None and right != "change":
+            self.error("P119", f"`may {right}` is for parameters; a rule is either fixed or `may change`", span)
+        return right or "fixed"
+
+    def _set(self, setting: ast.SetValue) -> None:
+        """A child's value for its parent's parameter, within the parameter's override right."""
+        old = self.params.get(setting.name)
+        if old is None:
+            hint = self.did_you_mean(setting.name, self.params)
+            self.error("P121", f"no parameter `{setting.name}` to set", setting.span, hint)
+            return
+        where = f"{old.declared.file}:{old.declared.line}" if old.declared else "the parent policy"
+        if old.right == "fixed":
+            self.error("P123", f"parameter `{setting.name}` is fixed by {where}; {setting.span.file if setting.span else 'this policy'} cannot set it", setting.span, "the parent would have to declare it `may raise`, `may lower` or `may change`")
+            return
+        if setting.value is None:
+            value: object = Unknown([f"parameter {setting.name}"])
+            t = old.type
+        else:
+            node = self.expr(setting.value, {}, old.type)
+            if isinstance(node, ir.Error):
+                return
+            if not isinstance(node, ir.Lit):
+                self.error("P118", f"the value of parameter `{setting.name}` must be a constant", setting.value.span)
+                return
+            t, value = node.type, node.value
+            if t != old.type:
+                self.error("P110", f"parameter `{setting.name}` is {old.type.describe()} ({where}), but is set to {t.describe()}", setting.value.span)
+                return
+        known = not isinstance(value, Unknown) and not isinstance(old.value, Unknown)
+        if old.right == "raise" and (not known or value < old.value):  # type: ignore[operator]
+            self.error("P123", f"parameter `{setting.name}` may only be raised ({where} sets it to {show(old.value, old.type)})", setting.span)
+            return
+        if old.right == "lower" and (not known or value > old.value):  # type: ignore[operator]
+            self.error("P123", f"parameter `{setting.name}` may only be lowered ({where} sets it to {show(old.value, old.type)})", setting.span)
+            return
+        self.params[setting.name] = attrs.evolve(old, value=value, span=setting.span)
+
+    def _viewer_names(self, programme: Programme | None) -> list[str]:
+        names = ["subject", "author", *self.schema.ends()]
+        if programme is not None:
+            names += [r.name for r in programme.roles]
+        return names
+
+    def _incentive(self, inc: ast.Incentive, programme: Programme | None) -> ir.CheckedIncentive:
+        ends = self.schema.ends()
+        per = inc.per or ("relationship" if inc.to in ends else "person")
+        if per not in ("relationship", "person"):
+            self.error("P119", f"`per {per}`: an incentive is given per relationship or per person", inc.span)
+            per = "person"
+        other: str | None = None
+        kinds: tuple[str, ...] = ()
+        scope: dict[str, ir.Node] = {"person": ir.Var(PERSON, "person", text="person")}
+        if per == "relationship":
+            if inc.to not in ends:
+                hint = self.did_you_mean(inc.to, ends) or f"relationship ends: {', '.join(ends)}"
+                self.error("P109", f"`per relationship` needs `to` to name a relationship end, not `{inc.to}`", inc.span, hint)
+            else:
+                kinds = tuple(k.name for k in ends[inc.to])
+                others = {k.ends[1] if k.ends[0] == inc.to else k.ends[0] for k in ends[inc.to]}
+                other = sorted(others)[0]
+                if len(others) > 1:
+                    self.error("P109", f"`{inc.to}` is an end of several relationship kinds with different partners ({', '.join(sorted(others))})", inc.span)
+                scope[other] = ir.Var(PERSON, other, text=other)
+        elif programme is not None and inc.to not in {r.name for r in programme.roles} and inc.to not in ends:
+            names = [r.name for r in programme.roles]
+            self.error("P103", f"programme `{programme.name}` has no role `{inc.to}`", inc.span, self.did_you_mean(inc.to, names))
+        scope[inc.to] = ir.Var(PERSON, "person", text=inc.to)
+        amount = None
+        if inc.amount is not None:
+            amount = self.expr(inc.amount, scope)
+            if amount.type != ANY and not (isinstance(amount.type, Money) or (isinstance(amount.type, Quantity) and amount.type.unit in ("pdps", "hours", "days"))):
+                self.error("P110", f"an incentive's amount is money, PDPs, or hours or days of release time, not {amount.type.describe()}", inc.amount.span)
+        if amount is None and not inc.vouchers and not inc.recognitions:
+            self.error("P128", f"incentive \"{inc.label}\" gives nothing", inc.span, "add `amount USD 500`, `amount 10 pdps`, `voucher \"...\"` or `recognition \"...\"`")
+        payer = None
+        if inc.payer is not None:
+            payer = self.expr(inc.payer, scope)
+            if payer.type not in (PLACE, TEXT, ANY):
+                self.error("P110", f"`paid by` names a place (`region`, `mentee.district`) or an organisation in quotes, not {payer.type.describe()}", inc.payer.span)
+        reqs = self._rules(inc.requirements, scope)
+        self._labels_unique(list(inc.requirements))
+        return ir.CheckedIncentive(
+            inc.label, inc.to, per, other, kinds, amount, inc.vouchers, inc.recognitions, payer, reqs, inc.source,
+            self._right(inc.right, inc.span), inc.span,
+        )
+
+    def _viewers(self, viewers: tuple[str, ...], known: list[str], span: Span | None) -> None:
+        for v in viewers:
+            if v not in known:
+                self.error("P127", f"`{v}` is not a role, a relationship end, `subject` or `author`", span, self.did_you_mean(v, known))
+
+    def _record(self, rec: ast.Record, programme: Programme | None) -> ir.CheckedRecord | None:
+        if rec.kind not in self.schema.evidence:
+            self.error("P108", f"unknown evidence kind `{rec.kind}`", rec.span, self.did_you_mean(rec.kind, self.schema.evidence))
+            return None
+        known = self._viewer_names(programme)
+        scope: dict[str, ir.Node] = {
+            "record": ir.Var(EvidenceItem(rec.kind), "record", text="record"),
+            "subject": ir.Var(PERSON, "subject", text="subject"),
+            "viewer": ir.Var(PERSON, "viewer", text="viewer"),
+        }
+        visible = []
+        for v in rec.visible:
+            self._viewers(v.viewers, known, v.span or rec.span)
+            cond = self.condition(v.condition, scope) if v.condition is not None else None
+            visible.append(ir.CheckedVisible(v.viewers, v.counts_only, v.shared, cond, v.span or rec.span))
+        reveals = []
+        for r in rec.reveals:
+            self._viewers(r.viewers, known, r.span)
+            reveals.append(ir.Rule(r.label, self.condition(r.condition, scope), r.source, r.span, "reveals"))
+        return ir.CheckedRecord(rec.kind, tuple(visible), tuple(reveals), tuple(r.viewers for r in rec.reveals), self._right(rec.right, rec.span), rec.span)
+
+    def _commitment(self, com: ast.Commitment, programme: Programme | None) -> ir.CheckedCommitment:
+        ends = self.schema.ends()
+        if programme is not None and com.role not in {r.name for r in programme.roles} and com.role not in ends:
+            names = [r.name for r in programme.roles]
+            self.error("P103", f"programme `{programme.name}` has no role `{com.role}`", com.span, self.did_you_mean(com.role, names))
+        scope: dict[str, ir.Node] = {"person": ir.Var(PERSON, "person", text="person"), com.role: ir.Var(PERSON, "person", text=com.role)}
+        parts = []
+        for part in com.parts:
+            required = measure = due = cond = start = None
+            if part.required is not None and part.measure is not None:
+                measure = self.expr(part.measure, scope)
+                required = self.expr(part.required, scope, measure.type)
+                if ANY not in (measure.type, required.type):
+                    if not isinstance(measure.type, (Quantity, Money)):
+                        self.error("P110", f"`at least ... of` needs an amount to count, but `{measure.text}` is {measure.type.describe()}", part.measure.span, "use `hours(evidence KIND ...)` or `count(evidence KIND ...)`")
+                    else:
+                        required, measure = self._unify(required, measure, ">=", part.span)
+            if part.due is not None:
+                due = self.expr(part.due, scope)
+                if due.type not in (DATE, ANY):
+                    self.error("P110", f"a due date must be a date, but `{due.text}` is {due.type.describe()}", part.due.span)
+            if part.start is not None:
+                start = self.expr(part.start, scope)
+                if start.type not in (DATE, ANY):
+                    self.error("P110", f"`from` needs a date, but `{start.text}` is {start.type.describe()}", part.start.span)
+            if part.condition is not None:
+                cond = self.condition(part.condition, scope)
+            period = None
+            if part.period is not None:
+                period = {"week": "week", "weeks": "week", "month": "month", "months": "month", "year": "year", "years": "year"}.get(part.period)
+                if period is None:
+                    self.error("P119", f"`every {part.period}`: a recurring expectation is every week, month or year", part.span)
+            label = part.label or {
+                "quota": f"at least {required.text if required else ''} of {measure.text if measure else ''}",
+                "deadline": f"by {due.text if due else ''}",
+                "recurring": f"every {part.period}",
+            }[part.kind]
+            parts.append(ir.CheckedPart(part.kind, label, required, measure, due, cond, period, start, part.span))
+        return ir.CheckedCommitment(com.label, com.role, com.source, tuple(parts), self._right(com.right, com.span), com.span)
 
     def _type_words(self, words: tuple[str, ...], span: Span | None) -> Type | None:
         word = " ".join(words)

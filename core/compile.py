@@ -1,9 +1,10 @@
 """Stage 3, compile: `CheckedPolicy` -> `CompiledPolicy`, Python functions generated from the IR.
 
-Each role becomes one function `role_<name>(v_person, ctx)` and each pair rule one function
-`pair_<n>(v_first, v_second, ctx)`. They return, for every rule, `(result, actual, required)`:
-the Kleene result (True, False or an `Unknown` naming what is missing) and the two sides of the
-rule's top comparison, for explanations. The source is generated from the typed IR only: policy
+Each block of the policy (a role, a pair rule, an incentive, a record, a commitment; see
+`CheckedPolicy.blocks`) becomes one function `fn(ctx, *bound people)`. It returns, for every
+rule, `(result, actual, required)`: the Kleene result (True, False or an `Unknown` naming what is
+missing) and the two sides of the rule's top comparison, for explanations; and the value of
+each of the block's expressions (an incentive's amount, a commitment's hours). The source is generated from the typed IR only: policy
 text never reaches it, constants go in as bound names, and the code runs with no builtins. It is
 registered in `linecache`, so a traceback or a debugger shows the generated lines.
 """
@@ -25,13 +26,16 @@ from .values import Unknown
 RuleRaw = tuple[Any, Any, Any]
 
 
+Raw = tuple[tuple[RuleRaw, ...], tuple[Any, ...]]
+
+
 @attrs.frozen(eq=False)
 class CompiledPolicy:
     """A checked policy with its generated functions; ask it questions with `accord.decide`."""
 
     checked: CheckedPolicy
-    roles: dict[str, Callable[[Any, runtime.Context], tuple[tuple[RuleRaw, ...], tuple[RuleRaw, ...]]]]
-    pairs: tuple[Callable[[Any, Any, runtime.Context], tuple[tuple[RuleRaw, ...], tuple[RuleRaw, ...]]], ...]
+    #: block key (`role:mentor`, `pair:0`, ...) -> fn(ctx, *bound values) -> (rule results, expression values)
+    blocks: dict[str, Callable[..., Raw]]
     source: str = attrs.field(repr=False)
 
     @property
@@ -210,64 +214,56 @@ class _Gen:
 
     # ----------------------------------------------------------------------- functions
 
-    def rules(self, rules: tuple[ir.Rule, ...], lines: list[str]) -> str:
-        """Append the statements that evaluate `rules`; return the tuple expression of results."""
-        names = []
-        for i, rule in enumerate(rules):
+    def guarded(self, lines: list[str], target: str, statements: list[str], on_error: str) -> None:
+        lines.append("    try:")
+        lines.extend(f"        {st}" for st in statements)
+        lines.append("    except _Exc as _e:")
+        lines.append(f"        {on_error}")
+
+    def block(self, fn: str, block: ir.Block, lines: list[str]) -> None:
+        """Append a function evaluating `block`: (rule results, expression values)."""
+        params = "".join(f", {self.var(p)}" for p in block.params)
+        lines.append(f"def {fn}(ctx{params}):")
+        results = []
+        for rule in block.rules:
             r, a, b = self.tmp(), self.tmp(), self.tmp()
-            where = f"{rule.span}" if rule.span else ""
-            lines.append(f"    # {rule.kind} {rule.label!r} {where}")
-            lines.append("    try:")
+            lines.append(f"    # {rule.kind} {rule.label!r} {rule.span or ''}")
             cond = rule.condition
             if isinstance(cond, (ir.Compare, ir.Member)):
                 left, right = (cond.left, cond.right) if isinstance(cond, ir.Compare) else (cond.element, cond.collection)
-                lines.append(f"        {a} = {self.expr(left)}")
-                lines.append(f"        {b} = {self.expr(right)}")
                 op = cond.op if isinstance(cond, ir.Compare) else ("not in" if cond.negated else "in")
-                lines.append(
-                    f"        {r} = _join({a}, {b}) if {a}.__class__ is _U or {b}.__class__ is _U else ({a} {op} {b})"
-                )
+                body = [
+                    f"{a} = {self.expr(left)}",
+                    f"{b} = {self.expr(right)}",
+                    f"{r} = _join({a}, {b}) if {a}.__class__ is _U or {b}.__class__ is _U else ({a} {op} {b})",
+                ]
             else:
-                lines.append(f"        {r} = {self.expr(cond)}")
-                lines.append(f"        {a} = {r}")
-                lines.append(f"        {b} = None")
-            lines.append("    except _Exc as _e:")
-            lines.append(f"        {r} = _failed(_e)")
-            lines.append(f"        {a} = {b} = None")
-            names.append(f"({r}, {a}, {b})")
-        return "(" + "".join(n + ", " for n in names) + ")"
+                body = [f"{r} = {self.expr(cond)}", f"{a} = {r}", f"{b} = None"]
+            self.guarded(lines, r, body, f"{r} = _failed(_e); {a} = {b} = None")
+            results.append(f"({r}, {a}, {b})")
+        values = []
+        for node in block.exprs:
+            v = self.tmp()
+            self.guarded(lines, v, [f"{v} = {self.expr(node)}"], f"{v} = _failed(_e)")
+            values.append(v)
+        rules_tuple = "(" + "".join(x + ", " for x in results) + ")"
+        values_tuple = "(" + "".join(x + ", " for x in values) + ")"
+        lines.append(f"    return {rules_tuple}, {values_tuple}")
+        lines.append("")
 
 
 def compile_policy(checked: CheckedPolicy) -> CompiledPolicy:
     """Generate, compile and load the Python functions of a checked policy."""
     gen = _Gen()
     lines = [f"# generated by accord from {checked.file}: policy {checked.name!r}"]
-    role_fns: dict[str, str] = {}
-    for name, role in checked.roles.items():
-        fn = f"role_{_SAFE_NAME.sub('_', name)}"
-        role_fns[name] = fn
-        lines.append(f"def {fn}({gen.var('person')}, ctx):")
-        reqs = gen.rules(role.requirements, lines)
-        excs = gen.rules(role.exceptions, lines)
-        lines.append(f"    return {reqs}, {excs}")
-        lines.append("")
-    pair_fns = []
-    for i, pair in enumerate(checked.pairs):
-        fn = f"pair_{i}"
-        pair_fns.append(fn)
-        lines.append(f"def {fn}({gen.var(pair.first)}, {gen.var(pair.second)}, ctx):")
-        reqs = gen.rules(pair.requirements, lines)
-        prefs = gen.rules(pair.preferences, lines)
-        lines.append(f"    return {reqs}, {prefs}")
-        lines.append("")
+    names: dict[str, str] = {}
+    for key, block in checked.blocks().items():
+        fn = "b_" + _SAFE_NAME.sub("_", key)
+        names[key] = fn
+        gen.block(fn, block, lines)
     source = "\n".join(lines) + "\n"
     filename = f"<accord {checked.file} #{next(_counter)}>"
     code = compile(source, filename, "exec")
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(code, gen.ns)  # noqa: S102 - source generated from the checked IR, run without builtins
-    return CompiledPolicy(
-        checked=checked,
-        roles={name: gen.ns[fn] for name, fn in role_fns.items()},
-        pairs=tuple(gen.ns[fn] for fn in pair_fns),
-        source=source,
-    )
+    return CompiledPolicy(checked=checked, blocks={key: gen.ns[fn] for key, fn in names.items()}, source=source)

@@ -67,6 +67,7 @@ class RuleResult:
     error: str | None = None
     weight: Decimal | None = None
     overriding: tuple[str, ...] = ()
+    layer: str | None = None
     trace: Trace | None = None
 
     @property
@@ -145,7 +146,7 @@ def _distance(rule: ir.Rule, status: str, actual: Any, required: Any) -> str | N
     return f"over by {amount}{' ' + unit if unit else ''}" + (" (and then some)" if cond.op == "<" else "")
 
 
-def _result(rule: ir.Rule, raw: tuple[Any, Any, Any], trace: Trace | None = None) -> RuleResult:
+def _result(rule: ir.Rule, raw: tuple[Any, Any, Any], trace: Trace | None = None, layer: str | None = None) -> RuleResult:
     value, actual, required = raw
     status = _status(value)
     cond = rule.condition
@@ -181,6 +182,7 @@ def _result(rule: ir.Rule, raw: tuple[Any, Any, Any], trace: Trace | None = None
         error=value.message if isinstance(value, RuleFailure) else None,
         weight=rule.weight,
         overriding=rule.overriding,
+        layer=layer,
         trace=trace,
     )
 
@@ -219,6 +221,29 @@ def _missing(*groups: tuple[RuleResult, ...]) -> tuple[str, ...]:
     return tuple(sorted({m for group in groups for r in group for m in r.missing}))
 
 
+def run_block(
+    policy: CompiledPolicy, key: str, ctx: Context, values: tuple[Any, ...], engine: str = "compiled"
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """Evaluate one block of a policy with its bound values, compiled or interpreted."""
+    if engine == "compiled":
+        return policy.blocks[key](ctx, *values)
+    if engine == "interpreted":
+        block = policy.checked.blocks()[key]
+        return Interpreter(ctx).block(block, dict(zip(block.params, values)))
+    raise ValueError(f"unknown engine {engine!r}")
+
+
+def results(
+    policy: CompiledPolicy, rules: tuple[ir.Rule, ...], raws: tuple[Any, ...], ctx: Context, env: dict[str, Any] | None
+) -> tuple[RuleResult, ...]:
+    """The results of rules from their raw values; with `env`, each with its explanation trace."""
+    interp = Interpreter(ctx) if env is not None else None
+    return tuple(
+        _result(rule, raw, interp.trace(rule.condition, env) if interp and env is not None else None, policy.checked.layer_name(rule.span.file if rule.span else None))
+        for rule, raw in zip(rules, raws)
+    )
+
+
 def _check_in_force(policy: CompiledPolicy, as_of: dt.date) -> None:
     c = policy.checked
     if (c.effective_from and as_of < c.effective_from) or (c.effective_to and as_of > c.effective_to):
@@ -248,22 +273,11 @@ def decide(
     checked_role = policy.checked.role(role)
     subject = facts.person(person)
     ctx = Context(facts, as_of)
-    rules = (*checked_role.requirements, *checked_role.exceptions)
-    if engine == "compiled":
-        raw_reqs, raw_excs = policy.roles[role](subject, ctx)
-    elif engine == "interpreted":
-        interp = Interpreter(ctx)
-        raw_reqs = tuple(interp.rule(r, {"person": subject}) for r in checked_role.requirements)
-        raw_excs = tuple(interp.rule(r, {"person": subject}) for r in checked_role.exceptions)
-    else:
-        raise ValueError(f"unknown engine {engine!r}")
-    traces: list[Trace | None] = [None] * len(rules)
-    if explain:
-        interp = Interpreter(ctx)
-        traces = [interp.trace(r.condition, {"person": subject}) for r in rules]
+    raws, _ = run_block(policy, f"role:{role}", ctx, (subject,), engine)
+    env = {"person": subject} if explain else None
     n = len(checked_role.requirements)
-    reqs = tuple(_result(r, raw, t) for r, raw, t in zip(checked_role.requirements, raw_reqs, traces[:n]))
-    excs = tuple(_result(r, raw, t) for r, raw, t in zip(checked_role.exceptions, raw_excs, traces[n:]))
+    reqs = results(policy, checked_role.requirements, raws[:n], ctx, env)
+    excs = results(policy, checked_role.exceptions, raws[n:], ctx, env)
     outcome, decided_by = combine(reqs, excs)
     c = policy.checked
     return Decision(
@@ -303,24 +317,14 @@ def decide_pair(
     c = policy.checked
     if not c.pairs:
         raise UsageError(f"policy `{c.name}` has no pair rule")
-    pair, fn = c.pairs[0], policy.pairs[0]
+    pair = c.pairs[0]
     a, b = facts.person(first), facts.person(second)
     ctx = Context(facts, as_of)
-    env = {pair.first: a, pair.second: b}
-    if engine == "compiled":
-        raw_reqs, raw_prefs = fn(a, b, ctx)
-    else:
-        interp = Interpreter(ctx)
-        raw_reqs = tuple(interp.rule(r, env) for r in pair.requirements)
-        raw_prefs = tuple(interp.rule(r, env) for r in pair.preferences)
-    rules = (*pair.requirements, *pair.preferences)
-    traces: list[Trace | None] = [None] * len(rules)
-    if explain:
-        interp = Interpreter(ctx)
-        traces = [interp.trace(r.condition, env) for r in rules]
+    raws, _ = run_block(policy, "pair:0", ctx, (a, b), engine)
+    env = {pair.first: a, pair.second: b} if explain else None
     n = len(pair.requirements)
-    reqs = tuple(_result(r, raw, t) for r, raw, t in zip(pair.requirements, raw_reqs, traces[:n]))
-    prefs = tuple(_result(r, raw, t) for r, raw, t in zip(pair.preferences, raw_prefs, traces[n:]))
+    reqs = results(policy, pair.requirements, raws[:n], ctx, env)
+    prefs = results(policy, pair.preferences, raws[n:], ctx, env)
     outcome, _ = combine(reqs, ())
     score = sum((p.weight or Decimal(0) for p in prefs if p.status == MET), Decimal(0))
     return Decision(

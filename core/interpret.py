@@ -64,6 +64,17 @@ class Interpreter:
         except Exception as exc:  # a failing rule is reported in the decision, never swallowed
             return runtime.failed(exc), None, None
 
+    def block(self, block: ir.Block, env: dict[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        """(rule results, expression values), as the compiled block functions return them."""
+        rules = tuple(self.rule(r, env) for r in block.rules)
+        values = []
+        for node in block.exprs:
+            try:
+                values.append(self.eval(node, env))
+            except Exception as exc:
+                values.append(runtime.failed(exc))
+        return rules, tuple(values)
+
     def trace(self, node: ir.Node, env: dict[str, Any]) -> Trace:
         """The value of `node` and, for and/or/not/every/any, of the conditions inside it."""
         try:

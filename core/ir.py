@@ -267,11 +267,88 @@ class CheckedPair:
 
 @attrs.frozen
 class CheckedParameter:
+    """A parameter: its value, and the statement that supplied it (a declaration or a `set`)."""
+
     name: str
     type: Type
     value: object  # an Unknown when the parameter is `none`
     right: str
     span: Span | None = attrs.field(eq=False)
+    declared: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class CheckedIncentive:
+    """What a person in role `to` receives: once per relationship (with `other`) or per person."""
+
+    label: str
+    to: str
+    per: str  # relationship | person
+    other: str | None
+    kinds: tuple[str, ...]
+    amount: Node | None
+    vouchers: tuple[str, ...]
+    recognitions: tuple[str, ...]
+    payer: Node | None
+    requirements: tuple[Rule, ...]
+    source: str | None
+    right: str
+    span: Span | None = attrs.field(eq=False)
+
+
+@attrs.frozen
+class CheckedVisible:
+    viewers: tuple[str, ...]
+    counts_only: bool
+    shared: bool
+    condition: Node | None
+    span: Span | None = attrs.field(eq=False)
+
+
+@attrs.frozen
+class CheckedRecord:
+    """Who may see evidence of `kind`: `visible` clauses, then `reveals` exceptions; deny otherwise."""
+
+    kind: str
+    visible: tuple[CheckedVisible, ...]
+    reveals: tuple[Rule, ...]
+    reveal_viewers: tuple[tuple[str, ...], ...]
+    right: str
+    span: Span | None = attrs.field(eq=False)
+
+
+@attrs.frozen
+class CheckedPart:
+    """A part of a commitment (see `ast.Part`), checked."""
+
+    kind: str
+    label: str
+    required: Node | None
+    measure: Node | None
+    due: Node | None
+    condition: Node | None
+    period: str | None
+    start: Node | None
+    span: Span | None = attrs.field(eq=False)
+
+
+@attrs.frozen
+class CheckedCommitment:
+    label: str
+    role: str
+    source: str | None
+    parts: tuple[CheckedPart, ...]
+    right: str
+    span: Span | None = attrs.field(eq=False)
+
+
+@attrs.frozen
+class Block:
+    """What one compiled function evaluates: rules and expressions over bound names."""
+
+    params: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    exprs: tuple[Node, ...] = ()
 
 
 def children(node: Node) -> tuple[Node, ...]:
@@ -284,13 +361,3 @@ def children(node: Node) -> tuple[Node, ...]:
         elif isinstance(value, tuple):
             out.extend(v for v in value if isinstance(v, Node))
     return tuple(out)
-
-
-def dates_of(node: Node) -> list[dt.date]:
-    """Every date constant in an expression."""
-    found: list[dt.date] = []
-    if isinstance(node, Lit) and isinstance(node.value, dt.date):
-        found.append(node.value)
-    for child in children(node):
-        found.extend(dates_of(child))
-    return found

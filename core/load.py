@@ -6,9 +6,28 @@ from pathlib import Path
 
 from .check import check
 from .compile import CompiledPolicy, compile_policy
+import importlib.resources
+
 from .errors import Diagnostic, PolicyError
+from .layers import merge
 from .parse import parse
 from .registry import Registry, default_registry
+
+
+def read_extended(name: str, child_file: str) -> tuple[str, str]:
+    """Find the policy `extends "name"` means: beside the child's file, else among the shipped rules."""
+    names = [name] if name.endswith(".accord") else [name + ".accord", name]
+    here = Path(child_file).parent
+    for candidate in names:
+        path = here / candidate
+        if not child_file.startswith(("<", "rules/")) and path.is_file():
+            return str(path), path.read_text(encoding="utf-8")
+    rules = importlib.resources.files("accord.rules")
+    for candidate in names:
+        resource = rules.joinpath(candidate)
+        if resource.is_file():
+            return f"rules/{candidate}", resource.read_text(encoding="utf-8")
+    raise PolicyError([Diagnostic("P005", f"{child_file}: cannot find the policy `{name}` that it extends (looked beside it and in the shipped rules)")])
 
 
 def load_policy(
@@ -34,4 +53,4 @@ def load_policy(
             raise PolicyError([Diagnostic("P005", f"cannot read policy file `{path}`: {exc}")]) from None
     else:
         raise TypeError("load_policy needs a path, text= or programme=")
-    return compile_policy(check(parse(text, file), registry))
+    return compile_policy(check(merge(parse(text, file), read_extended, parse), registry))

@@ -42,6 +42,10 @@ def _span(file: str, meta_or_token: Any) -> Span:
     return Span(file, m.line, m.column, getattr(m, "end_line", m.line) or m.line, getattr(m, "end_column", m.column) or m.column)
 
 
+class _Right(str):
+    """The word after `may` (raise, lower, change), told apart from a `source` citation."""
+
+
 def _text(token: Token) -> str:
     return str(token)[1:-1].replace('\\"', '"').replace("\\\\", "\\")
 
@@ -86,6 +90,12 @@ class _ToAst(Transformer[Token, Any]):
     def source_clause(self, c: list[Token]) -> dict[str, Any]:
         return {"source": _text(c[0])}
 
+    def extends_clause(self, c: list[Token]) -> dict[str, Any]:
+        return {"extends": _text(c[0]), "extends_span": _span(self.file, c[0])}
+
+    def place_clause(self, c: list[Token]) -> dict[str, Any]:
+        return {"place_kind": str(c[0]), "place": _text(c[1])}
+
     # ---- declarations
     def define(self, c: list[Any]) -> ast.Define:
         params = c[1] if len(c) == 3 else ()
@@ -111,17 +121,123 @@ class _ToAst(Transformer[Token, Any]):
         return None
 
     def override_right(self, c: list[Token]) -> str:
-        return str(c[0])
+        return _Right(c[0])
 
     def role(self, c: list[Any]) -> ast.Role:
         reqs = tuple(x for x in c[1:] if isinstance(x, ast.Requirement))
         excs = tuple(x for x in c[1:] if isinstance(x, ast.Exception_))
-        return ast.Role(str(c[0]), reqs, excs, span=_span(self.file, c[0]))
+        right = next((x for x in c[1:] if isinstance(x, _Right)), None)
+        return ast.Role(str(c[0]), reqs, excs, right, span=_span(self.file, c[0]))
 
     def pair(self, c: list[Any]) -> ast.Pair:
         reqs = tuple(x for x in c[2:] if isinstance(x, ast.Requirement))
         prefs = tuple(x for x in c[2:] if isinstance(x, ast.Preference))
-        return ast.Pair(str(c[0]), str(c[1]), reqs, prefs, span=_span(self.file, c[0]))
+        right = next((x for x in c[2:] if isinstance(x, _Right)), None)
+        return ast.Pair(str(c[0]), str(c[1]), reqs, prefs, right, span=_span(self.file, c[0]))
+
+    # ---- incentives
+    def incentive(self, c: list[Any]) -> ast.Incentive:
+        label, to, *clauses = c
+        fields: dict[str, Any] = {"per": None, "amount": None, "payer": None, "source": None, "right": None}
+        vouchers, recognitions, reqs = [], [], []
+        for clause in clauses:
+            if isinstance(clause, ast.Requirement):
+                reqs.append(clause)
+            elif isinstance(clause, tuple):
+                kind, value = clause
+                if kind == "voucher":
+                    vouchers.append(value)
+                elif kind == "recognition":
+                    recognitions.append(value)
+                else:
+                    fields[kind] = value
+            elif isinstance(clause, _Right):
+                fields["right"] = clause
+            elif isinstance(clause, str):
+                fields["source"] = clause
+        return ast.Incentive(
+            _text(label), str(to), fields["per"], fields["amount"], tuple(vouchers), tuple(recognitions),
+            fields["payer"], tuple(reqs), fields["source"], fields["right"], span=_span(self.file, label),
+        )
+
+    def per(self, c: list[Token]) -> tuple[str, Any]:
+        return ("per", str(c[0]))
+
+    def amount(self, c: list[Any]) -> tuple[str, Any]:
+        return ("amount", c[0])
+
+    def voucher(self, c: list[Token]) -> tuple[str, Any]:
+        return ("voucher", _text(c[0]))
+
+    def recognition(self, c: list[Token]) -> tuple[str, Any]:
+        return ("recognition", _text(c[0]))
+
+    def payer(self, c: list[Any]) -> tuple[str, Any]:
+        return ("payer", c[0])
+
+    # ---- records
+    def record(self, c: list[Any]) -> ast.Record:
+        visible = tuple(x for x in c[1:] if isinstance(x, ast.Visible))
+        reveals = tuple(x for x in c[1:] if isinstance(x, ast.Reveal))
+        right = next((x for x in c[1:] if isinstance(x, _Right)), None)
+        return ast.Record(str(c[0]), visible, reveals, right, span=_span(self.file, c[0]))
+
+    def names(self, c: list[Token]) -> tuple[str, ...]:
+        return tuple(str(t) for t in c)
+
+    def visible(self, c: list[Any]) -> ast.Visible:
+        viewers, when, cond = c
+        shared = cond == "shared"
+        return ast.Visible(viewers, shared=shared, condition=None if shared else cond, span=_span(self.file, when) if when else None)
+
+    def shared(self, c: list[Any]) -> str:
+        return "shared"
+
+    def counts_visible(self, c: list[Any]) -> ast.Visible:
+        return ast.Visible(c[0], counts_only=True)
+
+    def reveal(self, c: list[Any]) -> ast.Reveal:
+        label, viewers, *rest = c
+        source = rest[0] if len(rest) == 3 else None
+        return ast.Reveal(_text(label), viewers, source, rest[-1], span=_span(self.file, label))
+
+    # ---- commitments
+    def commitment(self, c: list[Any]) -> ast.Commitment:
+        label, role, *rest = c
+        parts = tuple(x for x in rest if isinstance(x, ast.Part))
+        right = next((x for x in rest if isinstance(x, _Right)), None)
+        source = next((x for x in rest if isinstance(x, str) and not isinstance(x, _Right)), None)
+        return ast.Commitment(_text(label), str(role), source, parts, right, span=_span(self.file, label))
+
+    def quota(self, c: list[Any]) -> ast.Part:
+        label, required, measure, due = c
+        return ast.Part("quota", _text(label) if label else None, required=required, measure=measure, due=due, span=self._s(label, required, measure))
+
+    def due(self, c: list[Any]) -> Any:
+        return c[0]
+
+    def deadline(self, c: list[Any]) -> ast.Part:
+        label, due, cond = c
+        return ast.Part("deadline", _text(label) if label else None, due=due, condition=cond, span=self._s(label, due, cond))
+
+    def recurring(self, c: list[Any]) -> ast.Part:
+        label, period, start, required, measure = c
+        return ast.Part(
+            "recurring", _text(label) if label else None, required=required, measure=measure, period=str(period),
+            start=start, span=self._s(label, period, measure),
+        )
+
+    # ---- layering
+    def set_value(self, c: list[Any]) -> ast.SetValue:
+        return ast.SetValue(str(c[0]), c[1], span=_span(self.file, c[0]))
+
+    def override(self, c: list[Any]) -> ast.Override:
+        return ast.Override(c[0], span=c[0].span)
+
+    def extend(self, c: list[Any]) -> ast.Extend:
+        reqs = tuple(x for x in c[1:] if isinstance(x, ast.Requirement))
+        excs = tuple(x for x in c[1:] if isinstance(x, ast.Exception_))
+        return ast.Extend(ast.Role(str(c[0]), reqs, excs, span=_span(self.file, c[0])), span=_span(self.file, c[0]))
 
     def requirement(self, c: list[Any]) -> ast.Requirement:
         source = c[1] if len(c) == 3 else None
@@ -311,6 +427,12 @@ def parse(text: str, file: str = "<policy>") -> ast.Policy:
         parameters=tuple(i for i in items if isinstance(i, ast.Parameter)),
         roles=tuple(i for i in items if isinstance(i, ast.Role)),
         pairs=tuple(i for i in items if isinstance(i, ast.Pair)),
+        incentives=tuple(i for i in items if isinstance(i, ast.Incentive)),
+        records=tuple(i for i in items if isinstance(i, ast.Record)),
+        commitments=tuple(i for i in items if isinstance(i, ast.Commitment)),
+        sets=tuple(i for i in items if isinstance(i, ast.SetValue)),
+        overrides=tuple(i for i in items if isinstance(i, ast.Override)),
+        extends=tuple(i for i in items if isinstance(i, ast.Extend)),
         file=file,
         text=text,
     )

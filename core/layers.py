@@ -1,0 +1,130 @@
+"""Layering: merge a policy that `extends` another onto its parent, under the parent's rights.
+
+This stage runs between parse and check. A child may `set` a parameter its parent declares
+`may raise`, `may lower` or `may change` (the bounds are checked with the values, in the
+checker), `override` a rule its parent marks `may change`, and `extend` a role with more
+requirements or denials (never a grant: an extension can only make a role stricter). Anything
+else is an error naming both files. Each merged item keeps its span, so every rule and value
+still says which layer (file) supplied it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from . import ast
+from .errors import Diagnostic, PolicyError, caret_snippet, suggest
+
+#: read a policy that another extends: (name as written, the child's file) -> (file, text)
+Reader = Callable[[str, str], tuple[str, str]]
+
+
+def _key(item: object) -> tuple[str, str]:
+    if isinstance(item, ast.Role):
+        return ("role", item.name)
+    if isinstance(item, ast.Record):
+        return ("record", item.kind)
+    if isinstance(item, ast.Incentive):
+        return ("incentive", item.label)
+    if isinstance(item, ast.Commitment):
+        return ("commitment", item.label)
+    assert isinstance(item, ast.Pair)
+    return ("pair", f"{item.first}, {item.second}")
+
+
+_TABLES = {"role": "roles", "record": "records", "incentive": "incentives", "commitment": "commitments", "pair": "pairs"}
+
+
+def merge(child: ast.Policy, read: Reader, parse: Callable[[str, str], ast.Policy], _seen: tuple[str, ...] = ()) -> ast.Policy:
+    """The policy `child` means once its parents are merged in (itself if it extends nothing)."""
+    h = child.header
+    if h.extends is None:
+        return attrs.evolve(child, sources={child.file: child.text}, layers=(h,))
+    diags: list[Diagnostic] = []
+
+    def error(code: str, message: str, span: object, hint: str | None = None) -> None:
+        diags.append(Diagnostic(code, message, span, hint))  # type: ignore[arg-type]
+
+    if child.file in _seen:
+        chain = " -> ".join([*_seen, child.file])
+        raise PolicyError([Diagnostic("P126", f"policies extend each other in a circle: {chain}", h.extends_span)])
+    parent_file, parent_text = read(h.extends, child.file)
+    parent = merge(parse(parent_text, parent_file), read, parse, (*_seen, child.file))
+    ph = parent.header
+    if h.programme is not None and ph.programme is not None and h.programme != ph.programme:
+        error("P122", f"this policy is for programme `{h.programme}` but extends a `{ph.programme}` policy ({parent_file})", h.programme_span)
+    tables: dict[str, dict[tuple[str, str], object]] = {
+        name: {_key(i): i for i in getattr(parent, name)} for name in _TABLES.values()
+    }
+    parent_params = {p.name: p for p in parent.parameters}
+    for item in (*child.roles, *child.records, *child.incentives, *child.commitments, *child.pairs):
+        key = _key(item)
+        table = tables[_TABLES[key[0]]]
+        if key in table:
+            where = table[key].span  # type: ignore[attr-defined]
+            error(
+                "P124",
+                f"{key[0]} `{key[1]}` is already declared by {where}",
+                item.span,
+                f"write `override {key[0]} ...` to replace it (if the parent allows), or `extend role {key[1]}` to add requirements"
+                if key[0] == "role"
+                else f"write `override {key[0]} ...` to replace it, if the parent allows",
+            )
+        table[key] = item
+    for ov in child.overrides:
+        key = _key(ov.item)
+        table = tables[_TABLES[key[0]]]
+        original = table.get(key)
+        if original is None:
+            hint = suggest(key[1], [k[1] for k in table])
+            error("P121", f"the parent policy has no {key[0]} `{key[1]}` to override", ov.span, f"did you mean `{hint}`?" if hint else None)
+            continue
+        if getattr(original, "right", None) != "change":
+            error(
+                "P123",
+                f"{key[0]} `{key[1]}` is fixed by {original.span.file}:{original.span.line}; {child.file} cannot override it",  # type: ignore[attr-defined]
+                ov.span,
+                f"the parent would have to declare it `may change`",
+            )
+            continue
+        table[key] = ov.item
+    for ext in child.extends:
+        key = ("role", ext.role.name)
+        original = tables["roles"].get(key)
+        if not isinstance(original, ast.Role):
+            hint = suggest(ext.role.name, [k[1] for k in tables["roles"]])
+            error("P121", f"the parent policy has no role `{ext.role.name}` to extend", ext.span, f"did you mean `{hint}`?" if hint else None)
+            continue
+        for exc in ext.role.exceptions:
+            if exc.effect == "grants":
+                error("P125", f"an extension cannot add the granting exception \"{exc.label}\": it would loosen the parent's role", exc.span, "an extension may add requirements and `denies` exceptions only")
+        tables["roles"][key] = attrs.evolve(
+            original,
+            requirements=original.requirements + ext.role.requirements,
+            exceptions=original.exceptions + tuple(e for e in ext.role.exceptions if e.effect == "denies"),
+        )
+    for param in child.parameters:
+        if param.name in parent_params:
+            where = parent_params[param.name].span
+            error("P124", f"parameter `{param.name}` is already declared by {where}", param.span, f"write `set {param.name} = ...` to give it this policy's value")
+    for define in child.defines:
+        if any(d.name == define.name for d in parent.defines):
+            error("P113", f"`{define.name}` is already defined by the parent policy", define.span)
+    if diags:
+        sources = {**parent.sources, child.file: child.text}
+        raise PolicyError([attrs.evolve(d, snippet=caret_snippet(sources.get(d.span.file, ""), d.span)) if d.span else d for d in diags])
+    header = attrs.evolve(h, programme=h.programme or ph.programme)
+    return attrs.evolve(
+        child,
+        header=header,
+        defines=parent.defines + child.defines,
+        parameters=parent.parameters + child.parameters,
+        sets=parent.sets + child.sets,
+        overrides=(),
+        extends=(),
+        sources={**parent.sources, child.file: child.text},
+        layers=(*parent.layers, h),
+        **{name: tuple(table.values()) for name, table in tables.items()},  # type: ignore[arg-type]
+    )
