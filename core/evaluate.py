@@ -21,7 +21,7 @@ from .errors import UsageError
 from .interpret import Interpreter, Trace
 from .model import Facts
 from .runtime import Context, RuleFailure
-from .values import DATE, Money, Quantity, Type, Unknown, show, show_number
+from .values import DATE, Money, Quantity, Type, Unknown, show, show_money, show_number
 
 
 class Outcome(enum.Enum):
@@ -140,7 +140,7 @@ def _distance(rule: ir.Rule, status: str, actual: Any, required: Any) -> str | N
         return None
     gap = required - actual if cond.op in (">", ">=") else actual - required
     unit = t.unit if isinstance(t, Quantity) else None
-    amount = f"{t.currency} {show_number(gap)}" if isinstance(t, Money) else show_number(gap)
+    amount = f"{t.currency} {show_money(gap)}" if isinstance(t, Money) else show_number(gap)
     if cond.op in (">", ">="):
         return f"needs {amount} more{' ' + unit if unit else ''}" + (" (and then some)" if cond.op == ">" else "")
     return f"over by {amount}{' ' + unit if unit else ''}" + (" (and then some)" if cond.op == "<" else "")

@@ -243,6 +243,13 @@ def show_number(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
 
+def show_money(d: Decimal) -> str:
+    """An amount as people write money: `714`, `714.50` (cents shown once there are any)."""
+    text = show_number(d)
+    cents = text.partition(".")[2]
+    return text + "0" if len(cents) == 1 else text
+
+
 def show(value: object, t: Type | None = None) -> str:
     """A value as a coordinator reads it: `2.9 years`, `USD 714`, `yes`, `{active, retired}`."""
     if value.__class__ is Unknown:
@@ -253,7 +260,7 @@ def show(value: object, t: Type | None = None) -> str:
         return value.name
     if isinstance(value, Decimal):
         if isinstance(t, Money):
-            return f"{t.currency} {show_number(value)}"
+            return f"{t.currency} {show_money(value)}"
         if isinstance(t, Quantity) and t.unit:
             return f"{show_number(value)} {t.unit}"
         return show_number(value)
