@@ -816,6 +816,10 @@ class _Checker:
             return ir.DateShift(DATE, left, right, rt.unit, 1 if e.op == "+" else -1, text=text, span=e.span)
         if lt == DATE and rt == DATE and e.op == "-":
             return ir.DateDiff(Quantity("days"), left, right, text=text, span=e.span)
+        if lt == DATE and e.op in "+-" and isinstance(rt, Quantity):
+            what = rt.unit or "a bare number"
+            hint = f"write `{left.text} {e.op} {right.text.split()[0]} days`" if isinstance(right, ir.Lit) else None
+            return self.error("P111", f"a date moves by days, weeks, months or years, not by {what}", e.span, hint)
         if e.op in "+-":
             left, right = self._unify(left, right, e.op, e.span)
             if isinstance(left, ir.Error):
