@@ -346,6 +346,12 @@ class _ToAst(Transformer[Token, Any]):
         args = tuple(a for a in c[2:-1] if a is not None)
         return ast.Call(str(c[0]), args, span=self._s(*c))
 
+    def paren(self, c: list[Any]) -> ast.Expr:
+        # Widen the span to take in the parentheses, so that the text of `not (a or b)` is whole.
+        import attrs
+
+        return attrs.evolve(c[1], span=self._s(*c))
+
     def set_literal(self, c: list[Any]) -> ast.Expr:
         return ast.SetLit(tuple(a for a in c[1:-1] if a is not None), span=self._s(*c))
 
