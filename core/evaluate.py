@@ -135,12 +135,17 @@ def _distance(rule: ir.Rule, status: str, actual: Any, required: Any) -> str | N
     t: Type = cond.left.type
     if t == DATE and isinstance(actual, dt.date) and isinstance(required, dt.date):
         days = abs((actual - required).days)
+        if not days:  # the bound itself, in a strict comparison
+            return f"needs a date {'after' if cond.op == '>' else 'before'} {required.isoformat()}"
         return f"{days} day{'s' if days != 1 else ''} {'late' if cond.op in ('<', '<=') else 'early'}"
     if not isinstance(actual, Decimal) or not isinstance(required, Decimal):
         return None
     gap = required - actual if cond.op in (">", ">=") else actual - required
     unit = t.unit if isinstance(t, Quantity) else None
     amount = f"{t.currency} {show_money(gap)}" if isinstance(t, Money) else show_number(gap)
+    if not gap and cond.op in (">", "<"):  # exactly at the bound of a strict comparison: no gap to give
+        bound = f"{t.currency} {show_money(required)}" if isinstance(t, Money) else show_number(required) + (f" {unit}" if unit else "")
+        return f"needs {'more' if cond.op == '>' else 'less'} than {bound}"
     if cond.op in (">", ">="):
         return f"needs {amount} more{' ' + unit if unit else ''}" + (" (and then some)" if cond.op == ">" else "")
     return f"over by {amount}{' ' + unit if unit else ''}" + (" (and then some)" if cond.op == "<" else "")
@@ -214,7 +219,8 @@ def combine(requirements: tuple[RuleResult, ...], exceptions: tuple[RuleResult, 
             outcome = Outcome.UNKNOWN
         if e.kind == "denies" and outcome is Outcome.YES and beats_decider:
             outcome = Outcome.UNKNOWN
-    return outcome, decider.label if decider else None
+    # An unknown exception that could beat the decider leaves the outcome open: nothing decided it.
+    return outcome, decider.label if decider and outcome is not Outcome.UNKNOWN else None
 
 
 def _missing(*groups: tuple[RuleResult, ...]) -> tuple[str, ...]:
