@@ -73,6 +73,8 @@ class CheckedPolicy:
     commitments: tuple[ir.CheckedCommitment, ...] = ()
     #: the layers, root first: (file, policy name, place kind, place id)
     layers: tuple[tuple[str, str, str | None, str | None], ...] = ()
+    #: relationship end -> the kinds that have it, from the schema the policy was checked against
+    ends: Mapping[str, tuple[str, ...]] = attrs.Factory(dict)
 
     def layer_name(self, file: str | None) -> str | None:
         """The name of the policy (layer) that a file holds."""
@@ -198,6 +200,7 @@ class _Checker:
             commitments=commitments,
             layers=tuple((h.span.file if h.span else p.file, h.name, h.place_kind, h.place) for h in p.layers)
             or ((p.file, p.header.name, p.header.place_kind, p.header.place),),
+            ends={end: tuple(k.name for k in kinds) for end, kinds in self.schema.ends().items()},
         )
         if not self.diags:
             self.diags.extend(self.registry.check_policy_hook(checked))

@@ -42,12 +42,30 @@ def _emit_json(data: object) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def _policy(policy: str | None, programme: str | None) -> Any:
-    from .load import load_policy
+class _Policies:
+    """The policy for each person: the --policy file, or the programme's policy for the
+    nearest place up the person's place chain (a district's layer, else the programme's own)."""
 
-    if (policy is None) == (programme is None):
-        raise click.UsageError("give exactly one of --policy FILE or --programme NAME")
-    return load_policy(policy) if policy else load_policy(programme=programme)
+    def __init__(self, policy: str | None, programme: str | None) -> None:
+        if (policy is None) == (programme is None):
+            raise click.UsageError("give exactly one of --policy FILE or --programme NAME")
+        self.policy, self.programme = policy, programme
+        self._loaded: dict[str, Any] = {}
+
+    def for_person(self, facts: Any, person_id: str) -> Any:
+        from .load import load_policy
+        from .registry import default_registry
+
+        if self.policy is not None:
+            if self.policy not in self._loaded:
+                self._loaded[self.policy] = load_policy(self.policy)
+            return self._loaded[self.policy]
+        assert self.programme is not None
+        chain = [p.id for p in facts.place_chain(facts.person(person_id).place)]
+        file, _ = default_registry().get_place_policy(self.programme, chain)
+        if file not in self._loaded:
+            self._loaded[file] = load_policy(programme=self.programme, places=chain)
+        return self._loaded[file]
 
 
 _format = click.option(
@@ -60,8 +78,14 @@ _as_of_option = click.option(
 )
 _policy_options = [
     click.option("--policy", type=click.Path(dir_okay=False), help="A policy file (.accord) to decide under."),
-    click.option("--programme", help="Use the default policy of an installed programme (see `accord programmes`)."),
+    click.option(
+        "--programme",
+        help="Use an installed programme's policies (see `accord programmes`): the layer of the nearest place up the person's place chain, else the programme's own policy.",
+    ),
 ]
+_viewer_option = click.option(
+    "--viewer", metavar="ID", help="Print only what this person may see: values read from records they may not see are hidden."
+)
 
 
 def _with_policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -80,10 +104,17 @@ def main() -> None:
       accord programmes                      the installed programmes and their roles
       accord check FACTS --person ID --role ROLE --programme NAME
                                              is this person eligible, and why?
+      accord incentives FACTS --person ID --programme NAME
+                                             what does this person receive?
+      accord commitments FACTS --person ID --programme NAME
+                                             what time is owed, and how far along?
+      accord access FACTS --viewer ID --record ID --programme NAME
+                                             may this viewer see this record?
       accord lint POLICY...                  check policy files and show every problem
       accord schema                          the JSON Schema of a facts file
 
-    Exit codes: 0 eligible, 1 not eligible, 3 undetermined (facts missing), 2 bad input.
+    Exit codes: 0 eligible, 1 not eligible, 3 undetermined (facts missing), 2 bad input;
+    each command's --help says what its codes mean.
     """
 
 
@@ -94,7 +125,8 @@ def main() -> None:
 @_with_policy_options
 @_as_of_option
 @_format
-@click.option("--explain", is_flag=True, help="Show every rule with its citation, and the value of each condition inside it.")
+@click.option("--explain", is_flag=True, help="Show every rule with its citation and layer, and the value of each condition inside it.")
+@_viewer_option
 @click.option("--engine", type=click.Choice(["compiled", "interpreted"]), default="compiled", hidden=True)
 @_fail_cleanly
 def check(
@@ -106,6 +138,7 @@ def check(
     as_of: dt.datetime | None,
     fmt: str,
     explain: bool,
+    viewer: str | None,
     engine: str,
 ) -> None:
     """Decide whether a person is eligible for a role, and say why.
@@ -121,16 +154,22 @@ def check(
     Example:
       accord check examples/demo/facts.json --person ana --role mentor --programme demo --as-of 2026-01-15
     """
+    from .access import redact
     from .evaluate import Outcome, decide
     from .explain import decision_json, decision_text
     from .facts import load_facts
 
-    compiled = _policy(policy, programme)
+    policies = _Policies(policy, programme)
     loaded = load_facts(facts)
     day = _as_of(as_of)
-    compiled.checked.role(role)  # an unknown role is a usage error before any person is read
     ids = list(people) or list(loaded.people)
-    decisions = [decide(compiled, loaded, pid, role, day, explain=explain, engine=engine) for pid in ids]
+    if viewer is not None:
+        loaded.person(viewer)
+    decisions = []
+    for pid in ids:
+        compiled = policies.for_person(loaded, pid)
+        decision = decide(compiled, loaded, pid, role, day, explain=explain, engine=engine)
+        decisions.append(redact(decision, compiled, loaded, viewer) if viewer else decision)
     single = len(people) == 1
     if fmt == "json":
         _emit_json(decision_json(decisions[0]) if single else [decision_json(d) for d in decisions])
@@ -161,6 +200,7 @@ def check(
 @_as_of_option
 @_format
 @click.option("--explain", is_flag=True, help="Show the value of each condition inside each rule.")
+@_viewer_option
 @click.option("--engine", type=click.Choice(["compiled", "interpreted"]), default="compiled", hidden=True)
 @_fail_cleanly
 def pair(
@@ -172,6 +212,7 @@ def pair(
     as_of: dt.datetime | None,
     fmt: str,
     explain: bool,
+    viewer: str | None,
     engine: str,
 ) -> None:
     """Check whether two people may be paired, and score how well they match.
@@ -180,17 +221,127 @@ def pair(
     `pair mentor, mentee`, FIRST is the mentor. Hard requirements decide the exit code
     (0 allowed, 1 not allowed, 3 undetermined); met preferences add their weight to the score.
     """
+    from .access import redact
     from .evaluate import decide_pair
     from .explain import decision_json, decision_text
     from .facts import load_facts
 
-    compiled = _policy(policy, programme)
-    decision = decide_pair(compiled, load_facts(facts), first, second, _as_of(as_of), explain=explain, engine=engine)
+    loaded = load_facts(facts)
+    compiled = _Policies(policy, programme).for_person(loaded, second)
+    decision = decide_pair(compiled, loaded, first, second, _as_of(as_of), explain=explain, engine=engine)
+    if viewer:
+        decision = redact(decision, compiled, loaded, viewer)
     if fmt == "json":
         _emit_json(decision_json(decision))
     else:
         click.echo(decision_text(decision, explain=explain))
     sys.exit(decision.exit_code)
+
+
+@main.command()
+@click.argument("facts", type=click.Path(dir_okay=False))
+@click.option("--person", required=True, metavar="ID", help="Whose incentives to list.")
+@_with_policy_options
+@_as_of_option
+@_format
+@click.option("--engine", type=click.Choice(["compiled", "interpreted"]), default="compiled", hidden=True)
+@_fail_cleanly
+def incentives(facts: str, person: str, policy: str | None, programme: str | None, as_of: dt.datetime | None, fmt: str, engine: str) -> None:
+    """List what a person receives (stipends, PDPs, vouchers, release time, recognition), what
+    they would receive and why not, with totals per kind.
+
+    An incentive given per relationship is listed once for each relationship valid on the as-of
+    date. Exit code 0 when the person receives something, 1 when nothing, 3 when something
+    depends on missing facts (or an amount a district has not set).
+
+    \b
+    Example:
+      accord incentives examples/demo/facts.json --person ana --programme demo --as-of 2026-01-15
+    """
+    from .evaluate import Outcome
+    from .explain import incentives_json, incentives_text
+    from .facts import load_facts
+    from .incentives import incentives as evaluate_incentives
+
+    loaded = load_facts(facts)
+    compiled = _Policies(policy, programme).for_person(loaded, person)
+    report = evaluate_incentives(compiled, loaded, person, _as_of(as_of), engine=engine)
+    if fmt == "json":
+        _emit_json(incentives_json(report))
+    else:
+        click.echo(incentives_text(report))
+    outcomes = {a.outcome for a in report.awards}
+    sys.exit(3 if Outcome.UNKNOWN in outcomes else 0 if Outcome.YES in outcomes else 1)
+
+
+@main.command()
+@click.argument("facts", type=click.Path(dir_okay=False))
+@click.option("--viewer", required=True, metavar="ID", help="Who wants to see the record.")
+@click.option("--record", required=True, metavar="ID", help="The record (evidence item id) to see.")
+@_with_policy_options
+@_as_of_option
+@_format
+@click.option("--engine", type=click.Choice(["compiled", "interpreted"]), default="compiled", hidden=True)
+@_fail_cleanly
+def access(facts: str, viewer: str, record: str, policy: str | None, programme: str | None, as_of: dt.datetime | None, fmt: str, engine: str) -> None:
+    """Say whether a viewer may see a record: allow, counts only, or deny, and why.
+
+    Deny by default. Roles such as `mentor` are read relative to the record's subject on the
+    as-of date; a consent the subject gave counts from its date until it is withdrawn. The
+    policy is the one for the record's subject (with --programme, the layer of their place).
+
+    Exit codes: 0 allow, 1 deny, 4 counts and totals only, 3 undetermined (treat as deny),
+    2 bad input.
+    """
+    from .access import access as decide_access
+    from .explain import access_json, access_text
+    from .facts import load_facts
+
+    loaded = load_facts(facts)
+    subject = next((e.subject for e in loaded.evidence if e.id == record), None)
+    compiled = _Policies(policy, programme).for_person(loaded, subject or viewer)
+    decision = decide_access(compiled, loaded, viewer, record, _as_of(as_of), engine=engine)
+    if fmt == "json":
+        _emit_json(access_json(decision))
+    else:
+        click.echo(access_text(decision))
+    sys.exit(decision.outcome.exit_code)
+
+
+@main.command()
+@click.argument("facts", type=click.Path(dir_okay=False))
+@click.option("--person", required=True, metavar="ID", help="Whose progress to report.")
+@click.option("--role", help="Only the commitments owed in this role (default: every commitment of the policy).")
+@_with_policy_options
+@_as_of_option
+@_format
+@click.option("--engine", type=click.Choice(["compiled", "interpreted"]), default="compiled", hidden=True)
+@_fail_cleanly
+def commitments(
+    facts: str, person: str, role: str | None, policy: str | None, programme: str | None, as_of: dt.datetime | None, fmt: str, engine: str
+) -> None:
+    """Report progress on time commitments: hours and counts owed, deadlines, recurring meetings.
+
+    Each part shows required, done and remaining, its due date, the earliest date it was met,
+    and a status: met, met late, on track, in progress, late or unknown. Exit code 0 when
+    nothing is late or unknown, 1 when something is late, 3 when something is unknown.
+
+    \b
+    Example:
+      accord commitments examples/demo/facts.json --person dev --programme demo --as-of 2026-01-15
+    """
+    from .commitments import commitments as evaluate_commitments
+    from .explain import commitments_json, commitments_text
+    from .facts import load_facts
+
+    loaded = load_facts(facts)
+    compiled = _Policies(policy, programme).for_person(loaded, person)
+    report = evaluate_commitments(compiled, loaded, person, _as_of(as_of), role=role, engine=engine)
+    if fmt == "json":
+        _emit_json(commitments_json(report))
+    else:
+        click.echo(commitments_text(report))
+    sys.exit(report.exit_code)
 
 
 @main.command()

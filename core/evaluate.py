@@ -107,6 +107,10 @@ class Decision:
     other: str | None = None
     other_name: str | None = None
     score: Decimal | None = None
+    #: the parameters the rules used: (name, value as text, the layer that supplied the value)
+    parameters: tuple[tuple[str, str, str | None], ...] = ()
+    #: set when the decision was redacted for a viewer
+    viewer: str | None = None
 
     @property
     def outcome_word(self) -> str:
@@ -223,6 +227,26 @@ def combine(requirements: tuple[RuleResult, ...], exceptions: tuple[RuleResult, 
     return outcome, decider.label if decider and outcome is not Outcome.UNKNOWN else None
 
 
+def parameters_used(policy: CompiledPolicy, rules: tuple[ir.Rule, ...]) -> tuple[tuple[str, str, str | None], ...]:
+    """The parameters `rules` read, with their values and the layer that set each."""
+    names: dict[str, None] = {}
+
+    def walk(node: ir.Node) -> None:
+        if isinstance(node, ir.Lit) and node.name in policy.checked.parameters:
+            names[node.name] = None
+        for child in ir.children(node):
+            walk(child)
+
+    for rule in rules:
+        walk(rule.condition)
+    out = []
+    for name in names:
+        p = policy.checked.parameters[name]
+        value = "not set" if isinstance(p.value, Unknown) else show(p.value, p.type)
+        out.append((name, value, policy.checked.layer_name(p.span.file if p.span else None)))
+    return tuple(out)
+
+
 def _missing(*groups: tuple[RuleResult, ...]) -> tuple[str, ...]:
     return tuple(sorted({m for group in groups for r in group for m in r.missing}))
 
@@ -240,14 +264,47 @@ def run_block(
 
 
 def results(
-    policy: CompiledPolicy, rules: tuple[ir.Rule, ...], raws: tuple[Any, ...], ctx: Context, env: dict[str, Any] | None
+    policy: CompiledPolicy,
+    rules: tuple[ir.Rule, ...],
+    raws: tuple[Any, ...],
+    ctx: Context,
+    env: dict[str, Any] | None,
+    explain: bool = False,
 ) -> tuple[RuleResult, ...]:
-    """The results of rules from their raw values; with `env`, each with its explanation trace."""
-    interp = Interpreter(ctx) if env is not None else None
-    return tuple(
-        _result(rule, raw, interp.trace(rule.condition, env) if interp and env is not None else None, policy.checked.layer_name(rule.span.file if rule.span else None))
-        for rule, raw in zip(rules, raws)
-    )
+    """The results of rules from their raw values; with `explain`, each with its trace.
+
+    A composite condition (`a and b`) that is not met is explained by its first failing part,
+    evaluated again by the interpreter: only on that path, so a met rule costs nothing more.
+    """
+    out = []
+    for rule, raw in zip(rules, raws):
+        interp = Interpreter(ctx) if env is not None and (explain or raw[0] is False) else None
+        trace = interp.trace(rule.condition, env) if interp and explain and env is not None else None
+        result = _result(rule, raw, trace, policy.checked.layer_name(rule.span.file if rule.span else None))
+        if interp and env is not None and raw[0] is False and result.op is None and not isinstance(rule.condition, (ir.Fact, ir.ItemField)):
+            result = attrs.evolve(result, actual_text=_why_not(rule.condition, env, interp))
+        out.append(result)
+    return tuple(out)
+
+
+def _why_not(node: ir.Node, env: dict[str, Any], interp: Interpreter) -> str:
+    """Why a condition that is false is false: its first false part, with the values compared."""
+    if isinstance(node, ir.And):
+        for part in node.operands:
+            if interp.eval(part, env) is False:
+                return _why_not(part, env, interp)
+    if isinstance(node, ir.Or):
+        return " and ".join(_why_not(part, env, interp) for part in node.operands)
+    if isinstance(node, ir.Not):
+        return f"`{node.operand.text}` is true"
+    if isinstance(node, (ir.Compare, ir.Member)):
+        left, right = (node.left, node.right) if isinstance(node, ir.Compare) else (node.element, node.collection)
+        op = _OP_WORDS[node.op] if isinstance(node, ir.Compare) else ("not in" if node.negated else "in")
+        a, b = interp.eval(left, env), interp.eval(right, env)
+        return f"{left.text} is {show(a, left.type)}, not {_NEGATED.get(op, op)} {show(b, right.type)}" if isinstance(node, ir.Compare) else f"{left.text} is {show(a, left.type)}, which is {_NEGATED[op]} {show(b, right.type)}"
+    if isinstance(node, (ir.Fact, ir.ItemField)):
+        return f"{node.text} is {show(interp.eval(node, env), node.type)}"
+    return f"`{node.text}` is false"
 
 
 def _check_in_force(policy: CompiledPolicy, as_of: dt.date) -> None:
@@ -280,10 +337,10 @@ def decide(
     subject = facts.person(person)
     ctx = Context(facts, as_of)
     raws, _ = run_block(policy, f"role:{role}", ctx, (subject,), engine)
-    env = {"person": subject} if explain else None
+    env = {"person": subject}
     n = len(checked_role.requirements)
-    reqs = results(policy, checked_role.requirements, raws[:n], ctx, env)
-    excs = results(policy, checked_role.exceptions, raws[n:], ctx, env)
+    reqs = results(policy, checked_role.requirements, raws[:n], ctx, env, explain)
+    excs = results(policy, checked_role.exceptions, raws[n:], ctx, env, explain)
     outcome, decided_by = combine(reqs, excs)
     c = policy.checked
     return Decision(
@@ -300,6 +357,7 @@ def decide(
         exceptions=excs,
         decided_by=decided_by,
         missing=_missing(reqs, excs),
+        parameters=parameters_used(policy, checked_role.requirements + checked_role.exceptions),
     )
 
 
@@ -327,10 +385,10 @@ def decide_pair(
     a, b = facts.person(first), facts.person(second)
     ctx = Context(facts, as_of)
     raws, _ = run_block(policy, "pair:0", ctx, (a, b), engine)
-    env = {pair.first: a, pair.second: b} if explain else None
+    env = {pair.first: a, pair.second: b}
     n = len(pair.requirements)
-    reqs = results(policy, pair.requirements, raws[:n], ctx, env)
-    prefs = results(policy, pair.preferences, raws[n:], ctx, env)
+    reqs = results(policy, pair.requirements, raws[:n], ctx, env, explain)
+    prefs = results(policy, pair.preferences, raws[n:], ctx, env, explain)
     outcome, _ = combine(reqs, ())
     score = sum((p.weight or Decimal(0) for p in prefs if p.status == MET), Decimal(0))
     return Decision(
@@ -349,4 +407,5 @@ def decide_pair(
         other=b.id,
         other_name=b.name,
         score=score,
+        parameters=parameters_used(policy, pair.requirements + pair.preferences),
     )

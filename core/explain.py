@@ -10,12 +10,18 @@ from typing import Any
 
 import click
 
-from .evaluate import ERROR, MET, NOT_MET, UNKNOWN, Decision, RuleResult
+from .access import Access, AccessDecision
+from .commitments import CommitmentReport
+from .evaluate import ERROR, MET, NOT_MET, UNKNOWN, Decision, Outcome, RuleResult
+from .incentives import IncentiveReport
 from .interpret import Trace
 from .runtime import RuleFailure
 from .values import show, to_json_value
 
 DECISION_SCHEMA = "accord.decision/1"
+INCENTIVES_SCHEMA = "accord.incentives/1"
+ACCESS_SCHEMA = "accord.access/1"
+COMMITMENTS_SCHEMA = "accord.commitments/1"
 
 _MARK = {MET: "[met]", NOT_MET: "[not met]", UNKNOWN: "[unknown]", ERROR: "[error]"}
 _COLOUR = {MET: "green", NOT_MET: "red", UNKNOWN: "yellow", ERROR: "magenta"}
@@ -51,6 +57,7 @@ def rule_json(r: RuleResult) -> dict[str, Any]:
         "error": r.error,
         "source": r.source,
         "location": r.location,
+        "layer": r.layer,
     }
     if r.kind in ("grants", "denies"):
         out["effect"] = r.kind
@@ -76,6 +83,8 @@ def decision_json(d: Decision) -> dict[str, Any]:
         "requirements": [rule_json(r) for r in d.requirements],
         "exceptions": [rule_json(r) for r in d.exceptions],
         "missing": list(d.missing),
+        "parameters": [{"name": n, "value": v, "layer": layer} for n, v, layer in d.parameters],
+        "viewer": d.viewer,
     }
     if d.question == "pair":
         out["other"] = {"id": d.other, "name": d.other_name}
@@ -107,7 +116,7 @@ def _rule_lines(r: RuleResult, explain: bool, width: int) -> list[str]:
         because += f"; {r.distance}"
     lines = [f"  {mark} {r.label}{effect}" + (f": {because}" if because else "")]
     if explain or r.status != MET:
-        where = ", ".join(x for x in (r.source, r.location) if x)
+        where = ", ".join(x for x in (r.source, r.location, f"layer \"{r.layer}\"" if explain and r.layer else None) if x)
         if where:
             lines.append(f"  {'':<10} {where}")
     if explain and r.trace is not None:
@@ -148,4 +157,186 @@ def decision_text(d: Decision, explain: bool = False) -> str:
     if d.missing:
         lines.append("")
         lines.append("  still missing: " + ", ".join(d.missing))
+    if d.parameters and (explain or len(_layers(d)) > 1):
+        lines.append("")
+        lines.append("  values: " + "; ".join(f"{n} = {v}" + (f" ({layer})" if layer else "") for n, v, layer in d.parameters))
+    if d.viewer:
+        lines.append("")
+        lines.append(f"  shown as {d.viewer} may see it: values from records they may not see are hidden")
+    return "\n".join(lines)
+
+
+def _layers(d: Decision) -> set[str]:
+    return {r.layer for r in (*d.requirements, *d.exceptions) if r.layer}
+
+
+# --------------------------------------------------------------------------- incentives
+
+
+def incentives_json(report: IncentiveReport) -> dict[str, Any]:
+    return {
+        "schema": INCENTIVES_SCHEMA,
+        "person": {"id": report.subject, "name": report.subject_name},
+        "policy": {"name": report.policy, "file": report.policy_file},
+        "as_of": report.as_of.isoformat(),
+        "awards": [
+            {
+                "label": a.label,
+                "outcome": {Outcome.YES: "receives", Outcome.NO: "does_not_receive", Outcome.UNKNOWN: "undetermined"}[a.outcome],
+                "kind": a.kind,
+                "amount": to_json_value(a.amount),
+                "unit": a.unit,
+                "vouchers": list(a.vouchers),
+                "recognitions": list(a.recognitions),
+                "paid_by": a.payer,
+                "relationship_with": {"id": a.partner, "name": a.partner_name} if a.partner else None,
+                "reason": a.reason or None,
+                "missing": list(a.missing),
+                "requirements": [rule_json(r) for r in a.requirements],
+                "source": a.source,
+                "location": a.location,
+                "layer": a.layer,
+            }
+            for a in report.awards
+        ],
+        "totals": report.totals(Outcome.YES),
+        "would_receive_if_settled": report.totals(Outcome.UNKNOWN),
+    }
+
+
+def incentives_text(report: IncentiveReport) -> str:
+    lines = [
+        f"Incentives for {_who(report.subject, report.subject_name)}",
+        f"  policy \"{report.policy}\" ({report.policy_file}), as of {report.as_of.isoformat()}",
+        "",
+    ]
+    marks = {Outcome.YES: ("[receives]", "green"), Outcome.NO: ("[no]", "red"), Outcome.UNKNOWN: ("[unknown]", "yellow")}
+    for a in report.awards:
+        mark, colour = marks[a.outcome]
+        what = ", ".join(x for x in (a.amount_text, *(f"voucher: {v}" for v in a.vouchers), *(f"recognition: {r}" for r in a.recognitions)) if x)
+        partner = f" for mentoring {_who(a.partner, a.partner_name)}" if a.partner else ""
+        payer = f", paid by {a.payer}" if a.payer else ""
+        lines.append(f"  {click.style(f'{mark:<11}', fg=colour)} {a.label}{partner}: {what or 'amount not set'}{payer}")
+        if a.outcome is not Outcome.YES and a.reason:
+            lines.append(f"  {'':<11} why not: {a.reason}")
+        where = ", ".join(x for x in (a.source, a.location) if x)
+        if a.outcome is not Outcome.YES and where:
+            lines.append(f"  {'':<11} {where}")
+    totals = report.totals(Outcome.YES)
+    lines.append("")
+    lines.append("  receives in total: " + ("; ".join(f"{k}: {v}" for k, v in totals.items()) if totals else "nothing"))
+    pending = report.totals(Outcome.UNKNOWN)
+    if pending:
+        lines.append("  would also receive, once what is missing is settled: " + "; ".join(f"{k}: {v}" for k, v in pending.items()))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- access
+
+
+def access_json(d: AccessDecision) -> dict[str, Any]:
+    return {
+        "schema": ACCESS_SCHEMA,
+        "outcome": d.outcome.value,
+        "viewer": {"id": d.viewer, "name": d.viewer_name},
+        "record": {"id": d.record, "kind": d.kind, "subject": d.subject},
+        "as_of": d.as_of.isoformat(),
+        "reason": d.reason,
+        "policy": d.policy,
+        "location": d.location,
+        "layer": d.layer,
+        "missing": list(d.missing),
+    }
+
+
+def access_text(d: AccessDecision) -> str:
+    colour = {Access.ALLOW: "green", Access.DENY: "red", Access.COUNTS_ONLY: "cyan", Access.UNDETERMINED: "yellow"}[d.outcome]
+    word = click.style(d.outcome.value.replace("_", " ").upper(), fg=colour, bold=True)
+    lines = [
+        f"{word}: {_who(d.viewer, d.viewer_name)} viewing {d.kind} record {d.record} (subject {d.subject})",
+        f"  policy \"{d.policy}\", as of {d.as_of.isoformat()}",
+        f"  because {d.reason}",
+    ]
+    where = ", ".join(x for x in (d.location, f"layer \"{d.layer}\"" if d.layer else None) if x)
+    if where:
+        lines.append(f"  {where}")
+    if d.missing:
+        lines.append("  still missing: " + ", ".join(d.missing))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- commitments
+
+
+def commitments_json(report: CommitmentReport) -> dict[str, Any]:
+    return {
+        "schema": COMMITMENTS_SCHEMA,
+        "person": {"id": report.subject, "name": report.subject_name},
+        "policy": {"name": report.policy, "file": report.policy_file},
+        "as_of": report.as_of.isoformat(),
+        "commitments": [
+            {
+                "label": c.label,
+                "role": c.role,
+                "status": c.status.replace(" ", "_"),
+                "source": c.source,
+                "location": c.location,
+                "layer": c.layer,
+                "parts": [
+                    {
+                        "label": p.label,
+                        "kind": p.kind,
+                        "status": p.status.replace(" ", "_"),
+                        "required": p.required,
+                        "done": p.done,
+                        "remaining": p.remaining,
+                        "due": p.due.isoformat() if p.due else None,
+                        "met_on": p.met_on.isoformat() if p.met_on else None,
+                        "periods_met": p.periods_met,
+                        "periods_due": p.periods_due,
+                        "missed": list(p.missed),
+                        "missing": list(p.missing),
+                        "location": p.location,
+                    }
+                    for p in c.parts
+                ],
+            }
+            for c in report.commitments
+        ],
+    }
+
+
+_PROGRESS_COLOUR = {"met": "green", "met late": "green", "on track": "cyan", "in progress": "cyan", "late": "red", "unknown": "yellow"}
+
+
+def commitments_text(report: CommitmentReport) -> str:
+    lines = [
+        f"Commitments of {_who(report.subject, report.subject_name)}",
+        f"  policy \"{report.policy}\" ({report.policy_file}), as of {report.as_of.isoformat()}",
+    ]
+    if not report.commitments:
+        lines.append("")
+        lines.append("  no commitments")
+    for c in report.commitments:
+        lines.append("")
+        head = click.style(c.status.upper(), fg=_PROGRESS_COLOUR[c.status], bold=True)
+        lines.append(f"  {head}: {c.label} (for {c.role})" + (f", {c.source}" if c.source else ""))
+        for p in c.parts:
+            mark = click.style(f"[{p.status}]".ljust(14), fg=_PROGRESS_COLOUR[p.status])
+            detail = []
+            if p.required is not None:
+                detail.append(f"{p.done} of {p.required} done, {p.remaining} to go")
+            if p.periods_due is not None:
+                detail.append(f"{p.periods_met} of {p.periods_due} past periods met")
+            if p.due:
+                detail.append(f"due {p.due.isoformat()}")
+            if p.met_on:
+                detail.append(f"met on {p.met_on.isoformat()}")
+            lines.append(f"    {mark} {p.label}" + (f": {'; '.join(detail)}" if detail else ""))
+            for miss in p.missed[:3]:
+                lines.append(f"    {'':<14} missed {miss}")
+            if len(p.missed) > 3:
+                lines.append(f"    {'':<14} ... and {len(p.missed) - 3} more missed periods")
+            if p.missing:
+                lines.append(f"    {'':<14} missing: {', '.join(p.missing)}")
     return "\n".join(lines)

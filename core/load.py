@@ -35,12 +35,17 @@ def load_policy(
     *,
     text: str | None = None,
     programme: str | None = None,
+    places: list[str] | None = None,
     registry: Registry | None = None,
 ) -> CompiledPolicy:
-    """Parse, check and compile a policy from a file, from text, or a programme's default policy."""
+    """Parse, check and compile a policy from a file, from text, or a programme's policies.
+
+    With `programme`, the policy is that programme's layer for the nearest of `places` (a place
+    chain, nearest first), or the programme's own policy when no layer attaches to any of them.
+    """
     registry = registry or default_registry()
     if programme is not None:
-        file, text = registry.programme_policy(programme)
+        file, text = registry.get_place_policy(programme, places or [])
     elif text is not None:
         file = str(path) if path else "<policy>"
     elif path is not None:

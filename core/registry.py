@@ -49,6 +49,7 @@ class Registry:
         except pluggy.PluginValidationError as exc:
             raise PluginError(f"plugin `{self._name(exc.plugin)}`: {exc}") from None
         self.schema = self._merge()
+        self._places: dict[str, dict[str, str]] = {}
 
     def _name(self, plugin: object) -> str:
         return self.pm.get_name(plugin) or getattr(plugin, "__name__", repr(plugin))
@@ -153,6 +154,41 @@ class Registry:
             raise UsageError(f"programme `{name}` ships no default policy; pass --policy FILE")
         resource = importlib.resources.files("accord.rules").joinpath(prog.policy)
         return f"rules/{prog.policy}", resource.read_text(encoding="utf-8")
+
+    def _layer_places(self, name: str) -> dict[str, str]:
+        """Place id -> the programme's layer policy attached to it (read from each layer's header)."""
+        if name not in self._places:
+            from .parse import parse
+
+            prog = self.get_programme(name)
+            table: dict[str, str] = {}
+            for layer in prog.layers:
+                text = importlib.resources.files("accord.rules").joinpath(layer).read_text(encoding="utf-8")
+                header = parse(text, f"rules/{layer}").header
+                if header.place is not None:
+                    table[header.place] = layer
+            self._places[name] = table
+        return self._places[name]
+
+    def query_place_policy(self, name: str, places: Iterable[str]) -> tuple[str, str] | None:
+        """The policy of the nearest place in `places` (nearest first) with a layer of `name`, or None."""
+        table = self._layer_places(name)
+        for place in places:
+            if place in table:
+                layer = table[place]
+                return f"rules/{layer}", importlib.resources.files("accord.rules").joinpath(layer).read_text(encoding="utf-8")
+        return None
+
+    def get_place_policy(self, name: str, places: Iterable[str]) -> tuple[str, str]:
+        """The policy for someone at `places` (nearest first): the nearest layer, else the programme's own."""
+        places = list(places)
+        found = self.query_place_policy(name, places)
+        if found is not None:
+            return found
+        if self.get_programme(name).policy is None:
+            searched = ", ".join(places) or "no places"
+            raise UsageError(f"programme `{name}` has no policy for {searched} and no default policy; pass --policy FILE")
+        return self.programme_policy(name)
 
     def check_policy_hook(self, policy: Any) -> list[Diagnostic]:
         """Ask every plugin for further problems in a checked policy."""

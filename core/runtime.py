@@ -23,11 +23,13 @@ _U = Unknown
 class Context:
     """The facts and the as-of date one question is asked against."""
 
-    __slots__ = ("as_of", "facts", "_related")
+    __slots__ = ("as_of", "facts", "since", "_related")
 
-    def __init__(self, facts: Facts, as_of: dt.date) -> None:
+    def __init__(self, facts: Facts, as_of: dt.date, since: dt.date | None = None) -> None:
         self.as_of = as_of
         self.facts = facts
+        #: when set, evidence dated before it is left out (a recurring expectation's period)
+        self.since = since
         self._related: dict[tuple[str, str], frozenset[Person]] = {}
 
     def related(self, person: Any, end: str, kinds: tuple[str, ...]) -> Any:
@@ -56,6 +58,8 @@ class Context:
         items = self.facts.evidence_of(person.id, kind)
         if items and items[-1].date > self.as_of:
             items = tuple(e for e in items if e.date <= self.as_of)
+        if self.since is not None and items and items[0].date < self.since:
+            items = tuple(e for e in items if e.date >= self.since)
         return items
 
     def person_field(self, item: Any, name: str, missing: Unknown) -> Any:

@@ -109,6 +109,8 @@ class Programme:
     description: str = ""
     #: a policy file shipped in `accord.rules`, as a path relative to that package
     policy: str | None = None
+    #: policies that extend it and attach to a place (`place district "attleboro"`), same form
+    layers: tuple[str, ...] = ()
     plugin: str = ""
 
 

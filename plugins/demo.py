@@ -38,9 +38,13 @@ def accord_programmes() -> Sequence[Programme]:
             roles=(
                 RoleSpec("mentor", "an experienced teacher who supports a mentee"),
                 RoleSpec("mentee", "a teacher new to the district or the profession"),
+                RoleSpec("coordinator", "runs the mentoring programme at a place (held as a role assignment)"),
+                RoleSpec("administrator", "a school or district administrator (held as a role assignment)"),
+                RoleSpec("state", "the state agency, which receives aggregate reports (held as a role assignment)"),
             ),
             description="A small test programme that exercises the engine; not a real programme's rules.",
             policy="demo/district-mentoring.accord",
+            layers=("demo/attleboro.accord",),
         )
     ]
 
@@ -63,6 +67,7 @@ def accord_facts() -> Sequence[FactSpec]:
         FactSpec("new_to_role", BOOL, "new to the role this year"),
         FactSpec("special_application", APPLICATION, "the state of a special application for mentoring"),
         FactSpec("subject_area", TEXT, "the subject the person teaches"),
+        FactSpec("induction_year_end", DATE, "the last day of the person's induction year"),
         FactSpec("association_membership", MEMBERSHIP, "category in the demo association on the as-of date (from memberships)", derive=_membership),
     ]
 
@@ -78,9 +83,18 @@ def accord_relationship_kinds() -> Sequence[RelationshipKind]:
 @hookimpl
 def accord_evidence_kinds() -> Sequence[EvidenceKind]:
     return [
-        EvidenceKind("mentoring_log", {"topic": TEXT}, "a meeting between mentor and mentee, with its hours"),
+        EvidenceKind(
+            "mentoring_log",
+            {"topic": TEXT, "safety_concern": BOOL, "mentee_informed": BOOL},
+            "a meeting between mentor and mentee, with its hours; confidential",
+        ),
         EvidenceKind("observation", {"announced": BOOL}, "a classroom observation"),
         EvidenceKind("summative_evaluation", {"rating": PERFORMANCE}, "an end-of-cycle evaluation with its overall rating"),
+        EvidenceKind(
+            "evaluation_component",
+            {"component": TEXT, "rating": PERFORMANCE},
+            "one component of an evaluation; the subject may share it with a mentor",
+        ),
     ]
 
 

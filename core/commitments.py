@@ -1,0 +1,268 @@
+"""Evaluate the time-commitments question: what is owed, what is done, and is it on time?
+
+A commitment has parts. A quota (`at least 300 hours of hours(evidence practicum_log)`) reports
+required, done, remaining, its due date and the earliest date it was met. A deadline
+(`by person.first_teaching_day + 13 days: ...`) is met if its condition held on some day up to
+the due date, read as of that day. A recurring expectation (`every month: at least 1 of ...`)
+is checked period by period, the current period being still open. Each part is met, on track,
+in progress, late, met late, or unknown (naming what is missing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from . import ir
+from .compile import CompiledPolicy
+from .evaluate import RuleResult, _check_in_force, results, run_block
+from .model import Facts, Person
+from .runtime import Context, RuleFailure, shift
+from .values import Unknown, show
+
+MET, MET_LATE, ON_TRACK, IN_PROGRESS, LATE, UNKNOWN = "met", "met late", "on track", "in progress", "late", "unknown"
+#: worst first: the status of a commitment is the worst of its parts
+_SEVERITY = [UNKNOWN, LATE, IN_PROGRESS, ON_TRACK, MET_LATE, MET]
+
+
+@attrs.frozen
+class PartProgress:
+    """Progress on one part of a commitment."""
+
+    label: str
+    kind: str
+    status: str
+    required: str | None = None
+    done: str | None = None
+    remaining: str | None = None
+    due: dt.date | None = None
+    met_on: dt.date | None = None
+    periods_met: int | None = None
+    periods_due: int | None = None
+    missed: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    rule: RuleResult | None = None
+    location: str | None = None
+
+
+@attrs.frozen
+class CommitmentProgress:
+    label: str
+    role: str
+    status: str
+    parts: tuple[PartProgress, ...]
+    source: str | None
+    location: str | None
+    layer: str | None
+
+
+@attrs.frozen
+class CommitmentReport:
+    subject: str
+    subject_name: str
+    policy: str
+    policy_file: str
+    as_of: dt.date
+    commitments: tuple[CommitmentProgress, ...]
+
+    @property
+    def exit_code(self) -> int:
+        """3 if anything is unknown, else 1 if anything is late, else 0."""
+        statuses = {c.status for c in self.commitments}
+        return 3 if UNKNOWN in statuses else 1 if LATE in statuses else 0
+
+
+class _Runner:
+    """Evaluates one commitment's block at any date (and period), caching by context."""
+
+    def __init__(self, policy: CompiledPolicy, index: int, com: ir.CheckedCommitment, facts: Facts, person: Person, engine: str) -> None:
+        self.policy, self.key, self.com, self.facts, self.person, self.engine = policy, f"commitment:{index}", com, facts, person, engine
+        self.slots: list[dict[str, int]] = []
+        n = 0
+        for part in com.parts:
+            slot = {}
+            for name in ("required", "measure", "due", "start"):
+                if getattr(part, name) is not None:
+                    slot[name] = n
+                    n += 1
+            self.slots.append(slot)
+        self.rule_index = {id(p): i for i, p in enumerate(x for x in com.parts if x.condition is not None)}
+
+    def run(self, day: dt.date, since: dt.date | None = None) -> tuple[tuple[Any, ...], tuple[Any, ...], Context]:
+        ctx = Context(self.facts, day, since)
+        raws, values = run_block(self.policy, self.key, ctx, (self.person,), self.engine)
+        return raws, values, ctx
+
+    def value(self, values: tuple[Any, ...], part_index: int, name: str) -> Any:
+        slot = self.slots[part_index]
+        return values[slot[name]] if name in slot else None
+
+
+def _known(value: Any) -> bool:
+    return value is not None and value.__class__ is not Unknown and not isinstance(value, RuleFailure)
+
+
+def _missing(*values: Any) -> set[str]:
+    out: set[str] = set()
+    for v in values:
+        if v.__class__ is Unknown:
+            out |= v.missing
+        elif isinstance(v, RuleFailure):
+            out.add(f"error: {v.message}")
+    return out
+
+
+def _candidate_days(facts: Facts, person: Person, as_of: dt.date) -> list[dt.date]:
+    """The days on which something about the person changed: evidence, relationships, consents."""
+    days = {e.date for e in facts.evidence if e.subject == person.id}
+    for rel in facts.relationships_of(person.id):
+        if rel.period.start:
+            days.add(rel.period.start)
+    return sorted(d for d in days if d <= as_of)
+
+
+def _quota(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], as_of: dt.date) -> PartProgress:
+    required, done, due = r.value(values, i, "required"), r.value(values, i, "measure"), r.value(values, i, "due")
+    t = part.measure.type if part.measure is not None else None
+    missing = _missing(required, done, due)
+    if not (_known(required) and _known(done)):
+        return PartProgress(part.label, part.kind, UNKNOWN, missing=tuple(sorted(missing)), location=str(part.span) if part.span else None)
+    remaining = max(Decimal(0), required - done)
+    met_on = None
+    if done >= required:
+        for day in _candidate_days(r.facts, r.person, as_of):
+            _, vals, _ = r.run(day)
+            d, q = r.value(vals, i, "measure"), r.value(vals, i, "required")
+            if _known(d) and _known(q) and d >= q:
+                met_on = day
+                break
+        met_on = met_on or as_of
+    due_known = due if _known(due) else None
+    if done >= required:
+        status = MET_LATE if due_known and met_on > due_known else MET
+    elif due_known is None:
+        status = IN_PROGRESS
+    else:
+        status = LATE if as_of > due_known else ON_TRACK
+    return PartProgress(
+        part.label, part.kind, status, show(required, t), show(done, t), show(remaining, t), due_known, met_on,
+        missing=tuple(sorted(missing)), location=str(part.span) if part.span else None,
+    )
+
+
+def _deadline(r: _Runner, i: int, part: ir.CheckedPart, raws: tuple[Any, ...], values: tuple[Any, ...], ctx: Context) -> PartProgress:
+    due = r.value(values, i, "due")
+    rule_i = r.rule_index[id(part)]
+    rule = ir.Rule(part.label, part.condition, r.com.source, part.span)  # type: ignore[arg-type]
+    result = results(r.policy, (rule,), (raws[rule_i],), ctx, None)[0]
+    if not _known(due):
+        return PartProgress(part.label, part.kind, UNKNOWN, missing=tuple(sorted(_missing(due))), rule=result, location=str(part.span) if part.span else None)
+    met_on = None
+    unknown: set[str] = set()
+    for day in [*_candidate_days(r.facts, r.person, ctx.as_of), ctx.as_of]:
+        day_raws, _, _ = r.run(day)
+        verdict = day_raws[rule_i][0]
+        if verdict is True:
+            met_on = day
+            break
+        unknown |= _missing(verdict)
+    if met_on is not None:
+        status = MET_LATE if met_on > due else MET
+    elif unknown:
+        status = UNKNOWN
+    else:
+        status = LATE if ctx.as_of > due else ON_TRACK
+    return PartProgress(
+        part.label, part.kind, status, due=due, met_on=met_on, missing=tuple(sorted(unknown)) if status == UNKNOWN else (),
+        rule=result, location=str(part.span) if part.span else None,
+    )
+
+
+def _periods(start: dt.date, as_of: dt.date, period: str) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive calendar periods from `start`, the last one containing `as_of`."""
+    out = []
+    begin = start
+    while begin <= as_of and len(out) < 1000:
+        end = shift(begin, Decimal(1), {"week": "weeks", "month": "months", "year": "years"}[period], 1) - dt.timedelta(days=1)
+        out.append((begin, end))
+        begin = end + dt.timedelta(days=1)
+    return out
+
+
+def _recurring(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], policy: CompiledPolicy, as_of: dt.date) -> PartProgress:
+    start = r.value(values, i, "start") if part.start is not None else policy.checked.effective_from
+    if part.start is not None and not _known(start):
+        return PartProgress(part.label, part.kind, UNKNOWN, missing=tuple(sorted(_missing(start))), location=str(part.span) if part.span else None)
+    if start is None:
+        days = _candidate_days(r.facts, r.person, as_of)
+        start = days[0] if days else as_of
+    assert part.period is not None
+    periods = _periods(start, as_of, part.period)
+    met = 0
+    missed: list[str] = []
+    unknown: set[str] = set()
+    current_met = False
+    t = part.measure.type if part.measure is not None else None
+    for begin, end in periods:
+        _, vals, _ = r.run(min(end, as_of), since=begin)
+        done, required = r.value(vals, i, "measure"), r.value(vals, i, "required")
+        closed = end < as_of
+        if not (_known(done) and _known(required)):
+            unknown |= _missing(done, required)
+            continue
+        if done >= required:
+            met += closed
+            current_met = current_met or not closed
+        elif closed:
+            missed.append(f"{begin.isoformat()} to {end.isoformat()} ({show(done, t)} of {show(required, t)})")
+    closed_count = sum(1 for _, end in periods if end < as_of)
+    if unknown:
+        status = UNKNOWN
+    elif missed:
+        status = LATE
+    else:
+        status = MET if current_met or not periods else ON_TRACK
+    return PartProgress(
+        part.label, part.kind, status, periods_met=met, periods_due=closed_count, missed=tuple(missed),
+        missing=tuple(sorted(unknown)), location=str(part.span) if part.span else None,
+    )
+
+
+def commitments(
+    policy: CompiledPolicy,
+    facts: Facts,
+    person: str,
+    as_of: dt.date | None = None,
+    *,
+    role: str | None = None,
+    engine: str = "compiled",
+) -> CommitmentReport:
+    """Progress on each of the policy's commitments (for `role`, if given) for `person` on `as_of`."""
+    as_of = as_of or dt.date.today()
+    _check_in_force(policy, as_of)
+    subject = facts.person(person)
+    out = []
+    for index, com in enumerate(policy.checked.commitments):
+        if role is not None and com.role != role:
+            continue
+        r = _Runner(policy, index, com, facts, subject, engine)
+        raws, values, ctx = r.run(as_of)
+        parts = []
+        for i, part in enumerate(com.parts):
+            if part.kind == "quota":
+                parts.append(_quota(r, i, part, values, as_of))
+            elif part.kind == "deadline":
+                parts.append(_deadline(r, i, part, raws, values, ctx))
+            else:
+                parts.append(_recurring(r, i, part, values, policy, as_of))
+        status = min((p.status for p in parts), key=_SEVERITY.index)
+        out.append(
+            CommitmentProgress(
+                com.label, com.role, status, tuple(parts), com.source, str(com.span) if com.span else None,
+                policy.checked.layer_name(com.span.file if com.span else None),
+            )
+        )
+    return CommitmentReport(subject.id, subject.name, policy.checked.name, policy.checked.file, as_of, tuple(out))

@@ -1,0 +1,191 @@
+"""Evaluate the incentives question: what does a person receive, what would they, and why not.
+
+An incentive is given once per relationship (for each relationship valid on the as-of date in
+which the person stands at the incentive's `to` end) or once per person. Its requirements
+combine with Kleene logic like a role's; an amount that is not set (a `none` parameter) makes a
+met incentive undetermined, naming the parameter. Totals are per kind: money per currency,
+PDPs, hours or days of release time, vouchers and recognitions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from . import ir
+from .compile import CompiledPolicy
+from .evaluate import Outcome, RuleResult, _check_in_force, combine, results, run_block
+from .model import Facts, Person, Place
+from .runtime import Context, RuleFailure
+from .values import Money, Quantity, Unknown, show_number
+
+
+@attrs.frozen
+class Award:
+    """One incentive, for one relationship or for the person: received, not received, or unknown."""
+
+    label: str
+    outcome: Outcome
+    kind: str  # money | pdps | release time | voucher | recognition | none
+    amount: Decimal | None
+    unit: str | None
+    vouchers: tuple[str, ...]
+    recognitions: tuple[str, ...]
+    payer: str | None
+    partner: str | None
+    partner_name: str | None
+    requirements: tuple[RuleResult, ...]
+    missing: tuple[str, ...]
+    reason: str
+    source: str | None
+    location: str | None
+    layer: str | None
+
+    @property
+    def amount_text(self) -> str | None:
+        if self.amount is None:
+            return None
+        if self.kind == "money":
+            return f"{self.unit} {show_number(self.amount)}"
+        return f"{show_number(self.amount)} {self.unit}"
+
+
+@attrs.frozen
+class IncentiveReport:
+    """Every incentive of a policy for one person, with totals of what they receive."""
+
+    subject: str
+    subject_name: str
+    policy: str
+    policy_file: str
+    as_of: dt.date
+    awards: tuple[Award, ...]
+
+    def totals(self, outcome: Outcome = Outcome.YES) -> dict[str, str]:
+        """Totals per kind of the awards with this outcome: `{"money": "USD 1214", ...}`."""
+        sums: dict[tuple[str, str | None], Decimal] = {}
+        vouchers: list[str] = []
+        recognitions: list[str] = []
+        for a in self.awards:
+            if a.outcome is not outcome:
+                continue
+            if a.amount is not None:
+                sums[(a.kind, a.unit)] = sums.get((a.kind, a.unit), Decimal(0)) + a.amount
+            vouchers += a.vouchers
+            recognitions += a.recognitions
+        out: dict[str, str] = {}
+        for (kind, unit), total in sorted(sums.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+            text = f"{unit} {show_number(total)}" if kind == "money" else f"{show_number(total)} {unit}"
+            out[kind if kind != "money" else f"money ({unit})"] = text
+        if vouchers:
+            out["vouchers"] = ", ".join(vouchers)
+        if recognitions:
+            out["recognitions"] = ", ".join(recognitions)
+        return out
+
+
+def _kind(inc: ir.CheckedIncentive) -> tuple[str, str | None]:
+    t = inc.amount.type if inc.amount is not None else None
+    if isinstance(t, Money):
+        return "money", t.currency
+    if isinstance(t, Quantity) and t.unit == "pdps":
+        return "pdps", "PDPs"
+    if isinstance(t, Quantity):
+        return "release time", t.unit
+    return ("voucher", None) if inc.vouchers else ("recognition", None) if inc.recognitions else ("none", None)
+
+
+def _payer(value: Any) -> str | None:
+    if value is None or value.__class__ is Unknown or isinstance(value, RuleFailure):
+        return None
+    return value.label() if isinstance(value, Place) else str(value)
+
+
+def _award(
+    policy: CompiledPolicy,
+    index: int,
+    inc: ir.CheckedIncentive,
+    ctx: Context,
+    person: Person,
+    partner: Person | None,
+    engine: str,
+) -> Award:
+    values = (person, partner) if inc.other else (person,)
+    raws, exprs = run_block(policy, f"incentive:{index}", ctx, values, engine)
+    env = {"person": person, inc.other: partner} if inc.other else {"person": person}
+    reqs = results(policy, inc.requirements, raws, ctx, env)
+    outcome, _ = combine(reqs, ())
+    missing = {m for r in reqs for m in r.missing}
+    kind, unit = _kind(inc)
+    amount = None
+    reason = ""
+    i = 0
+    if inc.amount is not None:
+        value = exprs[i]
+        i += 1
+        if value.__class__ is Unknown:
+            missing |= value.missing
+            if outcome is Outcome.YES:
+                outcome = Outcome.UNKNOWN
+                reason = "the amount is not set: " + ", ".join(sorted(value.missing))
+        elif isinstance(value, RuleFailure):
+            outcome, reason = Outcome.UNKNOWN, f"the amount could not be computed: {value.message}"
+        else:
+            amount = value
+    payer = _payer(exprs[i]) if inc.payer is not None else None
+    if not reason:
+        failing = [r for r in reqs if r.status != "met"]
+        reason = "; ".join(f"{r.label}: {r.because}" for r in failing)
+    return Award(
+        label=inc.label,
+        outcome=outcome,
+        kind=kind,
+        amount=amount,
+        unit=unit,
+        vouchers=inc.vouchers,
+        recognitions=inc.recognitions,
+        payer=payer,
+        partner=partner.id if partner else None,
+        partner_name=partner.name if partner else None,
+        requirements=reqs,
+        missing=tuple(sorted(missing)),
+        reason=reason,
+        source=inc.source,
+        location=str(inc.span) if inc.span else None,
+        layer=policy.checked.layer_name(inc.span.file if inc.span else None),
+    )
+
+
+def incentives(
+    policy: CompiledPolicy, facts: Facts, person: str, as_of: dt.date | None = None, *, engine: str = "compiled"
+) -> IncentiveReport:
+    """What `person` receives under the policy's incentives on `as_of`, and what they do not, and why."""
+    as_of = as_of or dt.date.today()
+    _check_in_force(policy, as_of)
+    subject = facts.person(person)
+    ctx = Context(facts, as_of)
+    awards: list[Award] = []
+    for index, inc in enumerate(policy.checked.incentives):
+        if inc.per == "person":
+            awards.append(_award(policy, index, inc, ctx, subject, None, engine))
+            continue
+        assert inc.other is not None
+        partners = sorted(ctx.related(subject, inc.other, inc.kinds), key=lambda p: p.id)
+        for partner in partners:
+            awards.append(_award(policy, index, inc, ctx, subject, partner, engine))
+        if not partners:
+            kind, unit = _kind(inc)
+            awards.append(
+                Award(
+                    inc.label, Outcome.NO, kind, None, unit, (), (), None, None, None, (), (),
+                    f"no {' or '.join(inc.kinds)} relationship as {inc.to} on {as_of.isoformat()}",
+                    inc.source, str(inc.span) if inc.span else None, policy.checked.layer_name(inc.span.file if inc.span else None),
+                )
+            )
+    return IncentiveReport(subject.id, subject.name, policy.checked.name, policy.checked.file, as_of, tuple(awards))
+
+
+
