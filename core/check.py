@@ -311,8 +311,11 @@ class _Checker:
                 hint = self.did_you_mean(inc.to, ends) or f"relationship ends: {', '.join(ends)}"
                 self.error("P109", f"`per relationship` needs `to` to name a relationship end, not `{inc.to}`", inc.span, hint)
             else:
-                kinds = tuple(k.name for k in ends[inc.to])
-                others = {k.ends[1] if k.ends[0] == inc.to else k.ends[0] for k in ends[inc.to]}
+                # `to mentor` means the kinds where the mentor leads (mentoring), before those where
+                # a mentor is led (lead_mentoring): the first end, if any kind has it first.
+                candidates = [k for k in ends[inc.to] if k.ends[0] == inc.to] or ends[inc.to]
+                kinds = tuple(k.name for k in candidates)
+                others = {k.ends[1] if k.ends[0] == inc.to else k.ends[0] for k in candidates}
                 other = sorted(others)[0]
                 if len(others) > 1:
                     self.error("P109", f"`{inc.to}` is an end of several relationship kinds with different partners ({', '.join(sorted(others))})", inc.span)
@@ -743,6 +746,8 @@ class _Checker:
             r = self.expr(right, scope)
             return self.expr(left, scope, r.type), r
         lt = self.expr(left, scope)
+        if lt.type == ANY and not self.resolvable(right, scope):
+            return lt, ir.Error(ANY, text="", span=right.span)  # the left side was already reported
         return lt, self.expr(right, scope, lt.type)
 
     def _Compare(self, e: ast.Compare, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
@@ -791,6 +796,8 @@ class _Checker:
             elem = self.expr(e.element, scope, coll.type.element if isinstance(coll.type, SetOf) else None)
         else:
             elem = self.expr(e.element, scope)
+            if elem.type == ANY:  # already reported; checking the set against it would only add noise
+                return ir.Error(ANY, text=text, span=e.span)
             coll = self.expr(e.collection, scope, SetOf(elem.type))
         if ANY in (elem.type, coll.type):
             return ir.Error(ANY, text=text, span=e.span)

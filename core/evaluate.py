@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, Protocol
 
 import attrs
 
@@ -86,8 +87,37 @@ class RuleResult:
 _NEGATED = {"=": "!=", "!=": "=", "<": ">=", "<=": ">", ">": "<=", ">=": "<", "in": "not in", "not in": "in"}
 
 
+class _Deferred:
+    """A decision whose reasons are written out when first read (`decide` hands back such ones).
+
+    Its outcome is set at once; every other field is left unset until something reads one, and
+    then all are filled from `_fill`, a function that builds the complete decision. So a caller
+    that only asks for the outcome pays for the rules, not for the text that explains them.
+    Reading a field, `==`, `repr` and `attrs.asdict` all see the complete decision.
+    """
+
+    __slots__ = ("_fill",)
+
+    def __getattr__(self, name: str) -> Any:
+        # Python calls this only for an attribute it did not find: here, a slot not yet filled.
+        try:
+            fill = object.__getattribute__(self, "_fill")
+        except AttributeError:
+            fill = None
+        if fill is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        full = fill()
+        for field in attrs.fields(type(self)):
+            try:
+                object.__getattribute__(self, field.name)
+            except AttributeError:
+                object.__setattr__(self, field.name, getattr(full, field.name))
+        object.__setattr__(self, "_fill", None)
+        return object.__getattribute__(self, name)
+
+
 @attrs.frozen
-class Decision:
+class Decision(_Deferred):
     """The answer to one question about one person (or pair), with every reason."""
 
     question: str
@@ -205,9 +235,30 @@ def combine(requirements: tuple[RuleResult, ...], exceptions: tuple[RuleResult, 
     """
     statuses = {r.status for r in requirements}
     base = Outcome.NO if NOT_MET in statuses else Outcome.UNKNOWN if statuses - {MET} else Outcome.YES
+    return _settle(base, exceptions)
+
+
+class _ExceptionLike(Protocol):
+    status: str
+    label: str
+    kind: str
+    overriding: tuple[str, ...]
+
+
+class _RawException(NamedTuple):
+    """What `_settle` reads of an exception, before its `RuleResult` is written out."""
+
+    status: str
+    label: str
+    kind: str
+    overriding: tuple[str, ...]
+
+
+def _settle(base: Outcome, exceptions: Sequence[_ExceptionLike]) -> tuple[Outcome, str | None]:
+    """The outcome of a role from the outcome of its requirements and its exceptions (see `combine`)."""
     met = [e for e in exceptions if e.status == MET]
 
-    def overridden(e: RuleResult) -> bool:
+    def overridden(e: _ExceptionLike) -> bool:
         return any(e.label in o.overriding for o in met)
 
     live = [e for e in met if not overridden(e)]

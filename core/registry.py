@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import attrs
 import pluggy
 
 from . import hookspecs
@@ -78,9 +79,13 @@ class Registry:
             if not _NAME.match(name) or keyword.iskeyword(name):
                 problems.append(f"plugin `{plugin}`: {kind} name `{name}` must be lowercase letters, digits and _")
                 return
-            if name in table and table[name] != item:
-                other = owners[(kind, name)]
-                problems.append(f"plugin `{plugin}`: {kind} `{name}` is already declared differently by `{other}`")
+            if name in table:
+                merged = _compatible(table[name], item)
+                if merged is None:
+                    other = owners[(kind, name)]
+                    problems.append(f"plugin `{plugin}`: {kind} `{name}` is already declared differently by `{other}`")
+                else:
+                    table[name] = merged
                 return
             owners[(kind, name)] = plugin
             table[name] = item
@@ -198,6 +203,26 @@ class Registry:
         return found
 
 
+def _compatible(old: Any, new: Any) -> Any | None:
+    """One declaration for two plugins that declare the same name compatibly, or None.
+
+    Programmes share a vocabulary: two plugins may declare the same fact with the same type, the
+    same relationship kind with the same ends, the same function with the same implementation,
+    and the same evidence kind, whose fields are then the union of both (a field declared twice
+    must have one type). The first plugin's description is kept.
+    """
+    if isinstance(old, FactSpec):
+        return old if old.type == new.type and old.derive is new.derive else None
+    if isinstance(old, RelationshipKind):
+        return old if old.ends == new.ends else None
+    if isinstance(old, Function):
+        return old if old.impl is new.impl else None
+    if isinstance(old, EvidenceKind):
+        clash = any(f in old.fields and old.fields[f] != t for f, t in new.fields.items())
+        return None if clash else attrs.evolve(old, fields={**old.fields, **new.fields})
+    return old if old == new else None
+
+
 def _named_types(schema: Schema) -> list[Type]:
     from .schema import _types_in
     from .values import Choice, Scale
@@ -206,8 +231,6 @@ def _named_types(schema: Schema) -> list[Type]:
 
 
 def _with_plugin(prog: Programme, plugin: str) -> Programme:
-    import attrs
-
     return attrs.evolve(prog, plugin=plugin)
 
 
