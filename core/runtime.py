@@ -30,13 +30,13 @@ class Context:
         self.facts = facts
         #: when set, evidence dated before it is left out (a recurring expectation's period)
         self.since = since
-        self._related: dict[tuple[str, str], frozenset[Person]] = {}
+        self._related: dict[tuple[str, str, tuple[str, ...]], frozenset[Person]] = {}
 
     def related(self, person: Any, end: str, kinds: tuple[str, ...]) -> Any:
         """The people at `end` of `person`'s relationships of `kinds` valid on the as-of date."""
         if person.__class__ is _U:
             return person
-        key = (person.id, end)
+        key = (person.id, end, kinds)  # `to lead_mentor` reads the `mentor` end of lead_mentoring only
         found = self._related.get(key)
         if found is None:
             people = self.facts.people
