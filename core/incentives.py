@@ -20,7 +20,7 @@ from .compile import CompiledPolicy
 from .evaluate import Outcome, RuleResult, _check_in_force, combine, results, run_block
 from .model import Facts, Person, Place
 from .runtime import Context, RuleFailure
-from .values import Money, Quantity, Unknown, show_number
+from .values import Money, Quantity, Unknown, show_money, show_number
 
 
 @attrs.frozen
@@ -49,7 +49,7 @@ class Award:
         if self.amount is None:
             return None
         if self.kind == "money":
-            return f"{self.unit} {show_number(self.amount)}"
+            return f"{self.unit} {show_money(self.amount)}"
         return f"{show_number(self.amount)} {self.unit}"
 
 
@@ -78,8 +78,9 @@ class IncentiveReport:
             recognitions += a.recognitions
         out: dict[str, str] = {}
         for (kind, unit), total in sorted(sums.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-            text = f"{unit} {show_number(total)}" if kind == "money" else f"{show_number(total)} {unit}"
-            out[kind if kind != "money" else f"money ({unit})"] = text
+            text = f"{unit} {show_money(total)}" if kind == "money" else f"{show_number(total)} {unit}"
+            key = kind if kind != "money" else f"money ({unit})"
+            out[key] = f"{out[key]} + {text}" if key in out else text  # release time: `3 days + 10 hours`
         if vouchers:
             out["vouchers"] = ", ".join(vouchers)
         if recognitions:
