@@ -194,14 +194,34 @@ def evidence_read(node: ir.Node, aggregate: bool = False) -> set[tuple[str, bool
     return found
 
 
+def reads_others(node: ir.Node, bound: frozenset[str]) -> bool:
+    """Whether an expression reads evidence of anyone but the people bound to `bound` (`of e.author`)."""
+    if isinstance(node, ir.Evidence) and not (isinstance(node.subject, ir.Var) and node.subject.name in bound):
+        return True
+    return any(reads_others(child, bound) for child in ir.children(node))
+
+
 def hidden_kinds(
-    policy: CompiledPolicy, facts: Facts, viewer: Person, subjects: Iterable[Person], rules: Iterable[ir.Rule], ctx: Context
+    policy: CompiledPolicy,
+    facts: Facts,
+    viewer: Person,
+    subjects: Iterable[Person],
+    rules: Iterable[ir.Rule],
+    ctx: Context,
+    bound: Iterable[str] = ("person",),
 ) -> set[str]:
-    """The evidence kinds that rules read and the viewer may not see, for the subjects' records."""
+    """The evidence kinds that rules read and the viewer may not see, for the subjects' records.
+
+    `bound` names the rules' variables that stand for the subjects; a rule that reads evidence of
+    anyone else (`evidence summative_evaluation of latest(evidence mentoring_log).author`) is
+    checked against everyone's records of that kind.
+    """
     hidden: set[str] = set()
+    subjects, names = list(subjects), frozenset(bound)
     for rule in rules:
+        readers = list(facts.people.values()) if reads_others(rule.condition, names) else subjects
         for kind, aggregate in evidence_read(rule.condition):
-            for subject in subjects:
+            for subject in readers:
                 for item in facts.evidence_of(subject.id, kind):
                     level = visible_level(policy, facts, viewer, item, ctx)
                     if level is Access.DENY or (level is Access.COUNTS_ONLY and not aggregate):
@@ -221,15 +241,17 @@ def redact(decision: Any, policy: CompiledPolicy, facts: Facts, viewer: str) -> 
     if decision.question == "pair":
         groups = [(c.pairs[0].requirements, decision.requirements), (c.pairs[0].preferences, decision.preferences)]
         subjects = [facts.person(decision.subject), facts.person(decision.other)]
+        bound: tuple[str, ...] = (c.pairs[0].first, c.pairs[0].second)
     else:
         role = c.role(decision.role)
         groups = [(role.requirements, decision.requirements), (role.exceptions, decision.exceptions)]
         subjects = [facts.person(decision.subject)]
+        bound = ("person",)
     redacted = []
     for rules, shown in groups:
         out = []
         for rule, result in zip(rules, shown):
-            if hidden_kinds(policy, facts, who, subjects, [rule], ctx):
+            if hidden_kinds(policy, facts, who, subjects, [rule], ctx, bound):
                 result = attrs.evolve(
                     result, actual=None, required=None, actual_text="(hidden: a record this viewer may not see)",
                     required_text=None, op=None, distance=None, trace=None,
