@@ -141,7 +141,9 @@ def _quota(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], as
                 break
         met_on = met_on or as_of
     due_known = due if _known(due) else None
-    if done >= required:
+    if part.due is not None and due_known is None:
+        status = UNKNOWN  # a due date that rests on a missing fact: on time or late cannot be told
+    elif done >= required:
         status = MET_LATE if due_known and met_on > due_known else MET
     elif due_known is None:
         status = IN_PROGRESS
