@@ -262,7 +262,10 @@ class _Checker:
         old = self.params.get(setting.name)
         if old is None:
             hint = self.did_you_mean(setting.name, self.params)
-            self.error("P121", f"no parameter `{setting.name}` to set", setting.span, hint)
+            here = setting.span.file if setting.span else None
+            parents = [f for f in self._sources if f != here]
+            where = f" (the policies it extends: {', '.join(parents)})" if parents else ""
+            self.error("P121", f"no parameter `{setting.name}` to set{where}", setting.span, hint)
             return
         where = f"{old.declared.file}:{old.declared.line}" if old.declared else "the parent policy"
         if old.right == "fixed":

@@ -79,7 +79,7 @@ def merge(child: ast.Policy, read: Reader, parse: Callable[[str, str], ast.Polic
         original = table.get(key)
         if original is None:
             hint = suggest(key[1], [k[1] for k in table])
-            error("P121", f"the parent policy has no {key[0]} `{key[1]}` to override", ov.span, f"did you mean `{hint}`?" if hint else None)
+            error("P121", f"the parent policy ({parent_file}) has no {key[0]} `{key[1]}` to override", ov.span, f"did you mean `{hint}`?" if hint else None)
             continue
         if getattr(original, "right", None) != "change":
             error(
@@ -95,11 +95,11 @@ def merge(child: ast.Policy, read: Reader, parse: Callable[[str, str], ast.Polic
         original = tables["roles"].get(key)
         if not isinstance(original, ast.Role):
             hint = suggest(ext.role.name, [k[1] for k in tables["roles"]])
-            error("P121", f"the parent policy has no role `{ext.role.name}` to extend", ext.span, f"did you mean `{hint}`?" if hint else None)
+            error("P121", f"the parent policy ({parent_file}) has no role `{ext.role.name}` to extend", ext.span, f"did you mean `{hint}`?" if hint else None)
             continue
         for exc in ext.role.exceptions:
             if exc.effect == "grants":
-                error("P125", f"an extension cannot add the granting exception \"{exc.label}\": it would loosen the parent's role", exc.span, "an extension may add requirements and `denies` exceptions only")
+                error("P125", f"an extension cannot add the granting exception \"{exc.label}\": it would loosen role `{ext.role.name}` of {original.span.file}:{original.span.line}", exc.span, "an extension may add requirements and `denies` exceptions only")
         tables["roles"][key] = attrs.evolve(
             original,
             requirements=original.requirements + ext.role.requirements,
