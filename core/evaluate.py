@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
+from collections.abc import Sequence
 from decimal import Decimal
-from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol
 
 import attrs
@@ -20,7 +21,7 @@ from . import ir
 from .compile import CompiledPolicy
 from .errors import UsageError
 from .interpret import Interpreter, Trace
-from .model import Facts
+from .model import Facts, Person
 from .runtime import Context, RuleFailure
 from .values import DATE, Money, Quantity, Type, Unknown, show, show_money, show_number
 
@@ -384,10 +385,47 @@ def decide(
     """
     as_of = as_of or dt.date.today()
     _check_in_force(policy, as_of)
-    checked_role = policy.checked.role(role)
+    c = policy.checked
+    checked_role = c.roles[role] if role in c.roles else c.role(role)  # role() raises, naming the roles
     subject = facts.person(person)
     ctx = Context(facts, as_of)
-    raws, _ = run_block(policy, f"role:{role}", ctx, (subject,), engine)
+    if engine == "compiled":  # run_block's first case, without the indirection
+        raws = policy.blocks["role:" + role](ctx, subject)[0]
+    else:
+        raws = run_block(policy, "role:" + role, ctx, (subject,), engine)[0]
+    if explain:
+        return _eligibility(policy, checked_role, role, subject, ctx, raws, explain)
+    # The outcome now; the reasons, their text and the parameters when first read (`_Deferred`).
+    # This loop is the Kleene 'and' of `combine`, read off the raw results.
+    n = len(checked_role.requirements)
+    base = Outcome.YES
+    for raw in raws[:n]:
+        if raw[0] is not True:
+            if raw[0] is False:
+                base = Outcome.NO
+                break
+            base = Outcome.UNKNOWN
+    outcome, decided_by = base, None
+    if checked_role.exceptions:
+        pending = [_RawException(_status(raw[0]), r.label, r.kind, r.overriding) for r, raw in zip(checked_role.exceptions, raws[n:])]
+        outcome, decided_by = _settle(base, pending)
+    decision = object.__new__(Decision)
+    object.__setattr__(decision, "outcome", outcome)
+    object.__setattr__(decision, "decided_by", decided_by)
+    object.__setattr__(decision, "_fill", functools.partial(_eligibility, policy, checked_role, role, subject, ctx, raws, False))
+    return decision
+
+
+def _eligibility(
+    policy: CompiledPolicy,
+    checked_role: ir.CheckedRole,
+    role: str,
+    subject: Person,
+    ctx: Context,
+    raws: tuple[Any, ...],
+    explain: bool,
+) -> Decision:
+    """The complete decision on one person and role, every reason written out, from its raw results."""
     env = {"person": subject}
     n = len(checked_role.requirements)
     reqs = results(policy, checked_role.requirements, raws[:n], ctx, env, explain)
@@ -403,7 +441,7 @@ def decide(
         policy=c.name,
         policy_version=c.version,
         policy_file=c.file,
-        as_of=as_of,
+        as_of=ctx.as_of,
         requirements=reqs,
         exceptions=excs,
         decided_by=decided_by,
