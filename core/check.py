@@ -235,22 +235,26 @@ class _Checker:
         if param.value is None:
             if declared is None:
                 self.error("P119", f"parameter `{param.name}` is `none`, so it needs a type", param.span, f"write `parameter {param.name}: USD = none`")
-                return
+                return self._failed_parameter(param, right)
             value: object = Unknown([f"parameter {param.name}"])
             t = declared
         else:
             node = self.expr(param.value, {}, declared)
             if isinstance(node, ir.Error):
-                return
+                return self._failed_parameter(param, right)
             if not isinstance(node, ir.Lit):
-                self.error("P118", f"the value of parameter `{param.name}` must be a constant", param.value.span)
-                return
+                self.error("P118", f"the value of parameter `{param.name}` must be a constant", param.value.span, "write a value such as `3 years`, `USD 500` or `2025-09-01`")
+                return self._failed_parameter(param, right)
             t, value = node.type, node.value
             if declared is not None and declared != t:
                 self.error("P110", f"parameter `{param.name}` is declared as {declared.describe()} but set to {t.describe()}", param.value.span)
         if right in ("raise", "lower") and not _ordered(t):
             self.error("P119", f"`may {right}` needs an ordered value; `{param.name}` is {t.describe()}", param.span, "use `may change`")
         self.params[param.name] = ir.CheckedParameter(param.name, t, value, right, param.span, param.span)
+
+    def _failed_parameter(self, param: ast.Parameter, right: str) -> None:
+        """Declare a parameter whose value failed to check, so that its uses raise no further errors."""
+        self.params[param.name] = ir.CheckedParameter(param.name, ANY, Unknown([f"parameter {param.name}"]), right, param.span, param.span)
 
     def _right(self, right: str | None, span: Span | None) -> str:
         if right is not None and right != "change":
@@ -455,14 +459,18 @@ class _Checker:
 
     def _exceptions_consistent(self, role: ast.Role, excs: tuple[ir.Rule, ...]) -> None:
         labels = {e.label for e in excs}
+        misnamed = set()
         for exc in role.exceptions:
             for other in exc.overriding:
                 if other not in labels:
+                    misnamed.add(exc.label)
                     self.error("P116", f"`overriding \"{other}\"` names no exception of role `{role.name}`", exc.span, self.did_you_mean(other, sorted(labels)))
         for a in excs:
             for b in excs:
                 if a.kind != "grants" or b.kind != "denies":
                     continue
+                if a.label in misnamed or b.label in misnamed:
+                    continue  # the author meant to say which wins; P116 says what went wrong
                 if b.label in a.overriding or a.label in b.overriding:
                     continue
                 if _disjoint(a.condition, b.condition):
@@ -787,7 +795,8 @@ class _Checker:
                 return self.error("P111", f"money in {lt.currency} and {rt.currency} do not mix", span), right
             return left, right
         if lt != rt:
-            return self.error("P110", f"cannot compare `{left.text}` ({lt.describe()}) with `{right.text}` ({rt.describe()})", span), right
+            verb = {"+": "add", "-": "subtract"}.get(op, "compare")
+            return self.error("P110", f"cannot {verb} `{left.text}` and `{right.text}`: `{left.text}` is {lt.describe()}, `{right.text}` is {rt.describe()}", span), right
         if ordering and not _ordered(lt):
             return self.error("P110", f"`{op}` needs ordered values, but `{left.text}` is {lt.describe()}", span, "only = and != compare these"), right
         return left, right

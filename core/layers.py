@@ -49,7 +49,8 @@ def merge(child: ast.Policy, read: Reader, parse: Callable[[str, str], ast.Polic
 
     if child.file in _seen:
         chain = " -> ".join([*_seen, child.file])
-        raise PolicyError([Diagnostic("P126", f"policies extend each other in a circle: {chain}", h.extends_span)])
+        snippet = caret_snippet(child.text, h.extends_span) if h.extends_span else None
+        raise PolicyError([Diagnostic("P126", f"policies extend each other in a circle: {chain}", h.extends_span, snippet=snippet)])
     parent_file, parent_text = read(h.extends, child.file)
     parent = merge(parse(parent_text, parent_file), read, parse, (*_seen, child.file))
     ph = parent.header

@@ -33,6 +33,8 @@ _TOKEN_WORDS = {
     "EQUAL": "`=`",
     "COMPARE": "a comparison (`>=`, `=`, ...)",
     "DOT": "`.`",
+    "ADD_OP": "`+` or `-`",
+    "MUL_OP": "`*` or `/`",
     "$END": "the end of the file",
 }
 
@@ -379,8 +381,16 @@ def _diag(code: str, message: str, span: Span, hint: str | None = None) -> Diagn
     return Diagnostic(code, message, span, hint)
 
 
+#: the tokens an expression can start with; listed one by one they read like a token dump
+_EXPRESSION_START = {"NAME", "NUMBER", "DATE", "STRING", "LPAR", "LBRACE", "ADD_OP", "TRUE", "FALSE", "TODAY", "NOT", "ANY", "EVERY", "EVIDENCE"}
+
+
 def _expected(names: set[str]) -> str:
-    words = sorted({_TOKEN_WORDS.get(n, f"`{n.lower()}`") for n in names})
+    lead = []
+    if {"NAME", "NUMBER", "LPAR"} <= names:
+        lead = ["a condition" if "NOT" in names else "a value"]
+        names = names - _EXPRESSION_START
+    words = lead + sorted({_TOKEN_WORDS.get(n, f"`{n.lower()}`") for n in names})
     if len(words) > 6:
         words = words[:6] + ["..."]
     return ", ".join(words)
@@ -402,7 +412,7 @@ def _syntax_error(exc: lark.exceptions.UnexpectedInput, file: str) -> Diagnostic
         return _diag("P001", f"the policy ends too early; expected {_expected(set(exc.expected))}", span)
     expected = set(exc.expected)
     hint = None
-    if "STRING" in expected and tok.type != "STRING":
+    if "STRING" in expected and tok.type != "STRING" and "NAME" not in expected:  # a label, not a value
         hint = 'every rule needs a label in double quotes, e.g. require "is trained": person.trained'
     elif tok.type == "COMPARE" and str(tok) == "=" and "COMPARE" not in expected:
         hint = "a comparison needs a value on each side"
