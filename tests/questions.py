@@ -67,7 +67,7 @@ def cli(*args: str, engines: bool = True) -> Result:
     for r in results:
         assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
         assert "Traceback" not in r.stderr
-        if r.exit_code == 2:
+        if r.exit_code == 2 and args[0] != "lint":  # lint reports problems in its --format too
             assert r.stdout == "" and "error" in r.stderr.lower(), (r.stdout, r.stderr)
     if engines:
         a, b = results
