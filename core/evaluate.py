@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import functools
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
@@ -92,9 +91,10 @@ class _Deferred:
     """A decision whose reasons are written out when first read (`decide` hands back such ones).
 
     Its outcome is set at once; every other field is left unset until something reads one, and
-    then all are filled from `_fill`, a function that builds the complete decision. So a caller
-    that only asks for the outcome pays for the rules, not for the text that explains them.
-    Reading a field, `==`, `repr` and `attrs.asdict` all see the complete decision.
+    then all are filled from `_fill`, `(function, *arguments)` of a call that builds the complete
+    decision (a tuple: cheaper to make than a closure). So a caller that only asks for the outcome
+    pays for the rules, not for the text that explains them. Reading a field, `==`, `repr` and
+    `attrs.asdict` all see the complete decision.
     """
 
     __slots__ = ("_fill",)
@@ -107,7 +107,7 @@ class _Deferred:
             fill = None
         if fill is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        full = fill()
+        full = fill[0](*fill[1:])
         for field in attrs.fields(type(self)):
             try:
                 object.__getattribute__(self, field.name)
@@ -399,7 +399,7 @@ def decide(
     # This loop is the Kleene 'and' of `combine`, read off the raw results.
     n = len(checked_role.requirements)
     base = Outcome.YES
-    for raw in raws[:n]:
+    for raw in raws[:n] if checked_role.exceptions else raws:
         if raw[0] is not True:
             if raw[0] is False:
                 base = Outcome.NO
@@ -410,10 +410,18 @@ def decide(
         pending = [_RawException(_status(raw[0]), r.label, r.kind, r.overriding) for r, raw in zip(checked_role.exceptions, raws[n:])]
         outcome, decided_by = _settle(base, pending)
     decision = object.__new__(Decision)
-    object.__setattr__(decision, "outcome", outcome)
-    object.__setattr__(decision, "decided_by", decided_by)
-    object.__setattr__(decision, "_fill", functools.partial(_eligibility, policy, checked_role, role, subject, ctx, raws, False))
+    _set_outcome(decision, outcome)
+    if decided_by is not None:
+        _set_decided_by(decision, decided_by)
+    _set_fill(decision, (_eligibility, policy, checked_role, role, subject, ctx, raws, False))
     return decision
+
+
+# A decision's fields are slots: `decide` sets them through their descriptors, as attrs' own
+# __init__ does, which skips the frozen __setattr__ and the lookup by name.
+_set_outcome = Decision.outcome.__set__  # type: ignore[attr-defined]
+_set_decided_by = Decision.decided_by.__set__  # type: ignore[attr-defined]
+_set_fill = Decision._fill.__set__  # type: ignore[attr-defined]
 
 
 def _eligibility(
