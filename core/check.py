@@ -100,6 +100,8 @@ class CheckedPolicy:
             out[f"record:{kind}"] = ir.Block(("record", "subject", "viewer"), rules + rec.reveals)
         for i, com in enumerate(self.commitments):
             rules = tuple(ir.Rule(p.label, p.condition, com.source, p.span) for p in com.parts if p.condition is not None)
+            if com.applies is not None:  # last, so that the parts' rules keep their places
+                rules += (ir.Rule("applies", com.applies, com.source, com.span),)
             exprs = tuple(x for p in com.parts for x in (p.required, p.measure, p.due, p.start) if x is not None)
             out[f"commitment:{i}"] = ir.Block(("person",), rules, exprs)
         return out
@@ -203,6 +205,8 @@ class _Checker:
             ends={end: tuple(k.name for k in kinds) for end, kinds in self.schema.ends().items()},
         )
         if not self.diags:
+            self._no_unchecked_nodes(checked)
+        if not self.diags:
             self.diags.extend(self.registry.check_policy_hook(checked))
         if self.diags:
             self.diags.sort(key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0))
@@ -210,6 +214,25 @@ class _Checker:
                 [attrs.evolve(d, snippet=caret_snippet(self._sources.get(d.span.file, ""), d.span)) if d.span else d for d in self.diags]
             )
         return checked
+
+    def _no_unchecked_nodes(self, checked: CheckedPolicy) -> None:
+        """A safety net: a node the checker could not type must never reach the compiler."""
+
+        def walk(node: ir.Node) -> ir.Node | None:
+            if isinstance(node, ir.Error):
+                return node
+            for child in ir.children(node):
+                found = walk(child)
+                if found is not None:
+                    return found
+            return None
+
+        for block in checked.blocks().values():
+            for node in (*(r.condition for r in block.rules), *block.exprs):
+                bad = walk(node)
+                if bad is not None:
+                    self.error("P110", f"cannot work out what `{bad.text or node.text}` is", bad.span or node.span)
+                    return
 
     def _programme(self) -> Programme | None:
         h = self.policy.header
@@ -414,10 +437,14 @@ class _Checker:
                 "recurring": f"every {part.period}",
             }[part.kind]
             parts.append(ir.CheckedPart(part.kind, label, required, measure, due, cond, period, start, part.span))
-        return ir.CheckedCommitment(com.label, com.role, com.source, tuple(parts), self._right(com.right, com.span), com.span)
+        applies = self.condition(com.applies, scope) if com.applies is not None else None
+        return ir.CheckedCommitment(com.label, com.role, com.source, tuple(parts), self._right(com.right, com.span), com.span, applies)
 
     def _type_words(self, words: tuple[str, ...], span: Span | None) -> Type | None:
         word = " ".join(words)
+        if len(words) > 2 and words[:2] == ("set", "of"):  # `set of licence_type`: a set parameter of bare names
+            element = self._type_words(words[2:], span)
+            return SetOf(element) if element is not None else None
         simple = {"number": NUMBER, "date": DATE, "text": TEXT, "bool": BOOL, "yes_no": BOOL}
         if word in simple:
             return simple[word]
@@ -873,6 +900,8 @@ class _Checker:
     def _Quantifier(self, e: ast.Quantifier, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
         coll = self.expr(e.collection, scope)
         text = self.text(e.span)
+        if coll.type == SetOf(ANY):
+            return self.error("P110", f"`{coll.text}` is empty, so `{e.kind}` has nothing to range over", e.collection.span)
         if isinstance(coll.type, SetOf):
             elem = coll.type.element
         elif isinstance(coll.type, EvidenceList):

@@ -22,7 +22,7 @@ from .errors import UsageError
 from .interpret import Interpreter, Trace
 from .model import Facts, Person
 from .runtime import Context, RuleFailure
-from .values import DATE, Money, Quantity, Type, Unknown, show, show_money, show_number
+from .values import DATE, Money, Quantity, Type, Unknown, show, show_money, show_number, unit_word
 
 
 class Outcome(enum.Enum):
@@ -142,6 +142,8 @@ class Decision(_Deferred):
     parameters: tuple[tuple[str, str, str | None], ...] = ()
     #: set when the decision was redacted for a viewer
     viewer: str | None = None
+    #: a pair decision: the pair rule's second end (`mentee`), where `other` stands
+    other_role: str | None = None
 
     @property
     def outcome_word(self) -> str:
@@ -176,7 +178,7 @@ def _distance(rule: ir.Rule, status: str, actual: Any, required: Any) -> str | N
     if not isinstance(actual, Decimal) or not isinstance(required, Decimal):
         return None
     gap = required - actual if cond.op in (">", ">=") else actual - required
-    unit = t.unit if isinstance(t, Quantity) else None
+    unit = unit_word(t.unit, gap) if isinstance(t, Quantity) and t.unit else None
     amount = f"{t.currency} {show_money(gap)}" if isinstance(t, Money) else show_number(gap)
     if not gap and cond.op in (">", "<"):  # exactly at the bound of a strict comparison: no gap to give
         bound = f"{t.currency} {show_money(required)}" if isinstance(t, Money) else show_number(required) + (f" {unit}" if unit else "")
@@ -353,10 +355,29 @@ def _why_not(node: ir.Node, env: dict[str, Any], interp: Interpreter) -> str:
         left, right = (node.left, node.right) if isinstance(node, ir.Compare) else (node.element, node.collection)
         op = _OP_WORDS[node.op] if isinstance(node, ir.Compare) else ("not in" if node.negated else "in")
         a, b = interp.eval(left, env), interp.eval(right, env)
-        return f"{left.text} is {show(a, left.type)}, not {_NEGATED.get(op, op)} {show(b, right.type)}" if isinstance(node, ir.Compare) else f"{left.text} is {show(a, left.type)}, which is {_NEGATED[op]} {show(b, right.type)}"
+        return f"{left.text} is {show(a, left.type)}, not {op} {show(b, right.type)}" if isinstance(node, ir.Compare) else f"{left.text} is {show(a, left.type)}, which is {_NEGATED[op]} {show(b, right.type)}"
+    if isinstance(node, ir.Quantified):
+        return _why_not_quantified(node, env, interp)
     if isinstance(node, (ir.Fact, ir.ItemField)):
         return f"{node.text} is {show(interp.eval(node, env), node.type)}"
     return f"`{node.text}` is false"
+
+
+def _why_not_quantified(node: ir.Quantified, env: dict[str, Any], interp: Interpreter) -> str:
+    """Why `every`/`any` is false, naming members: `not met for teaching, professionalism`."""
+    from .model import Evidence
+    from .runtime import _ordered
+    from .values import SetOf
+
+    members = interp.eval(node.collection, env)
+    if not isinstance(members, (frozenset, tuple)):
+        return f"`{node.text}` is false"
+    if node.kind == "any":
+        return f"`{node.collection.text}` is empty" if not members else f"not met for any of {node.collection.text}"
+    failing = [m for m in _ordered(members) if interp.eval(node.body, {**env, node.var: m}) is False]
+    elem = node.collection.type.element if isinstance(node.collection.type, SetOf) else None
+    names = [m.id if isinstance(m, Evidence) else show(m, elem) for m in failing]
+    return "not met for " + ", ".join(names)
 
 
 def _check_in_force(policy: CompiledPolicy, as_of: dt.date) -> None:
@@ -458,6 +479,27 @@ def _eligibility(
     )
 
 
+def pair_rule(policy: CompiledPolicy, ends: str | Sequence[str] | None = None) -> tuple[int, ir.CheckedPair]:
+    """The policy's pair rule with these ends (`"requester, mentee"` or a pair of names), and its index.
+
+    Without `ends`, the first pair rule. Raises `UsageError` naming the pair rules there are.
+    """
+    c = policy.checked
+    if not c.pairs:
+        raise UsageError(f"policy `{c.name}` has no pair rule")
+    if ends is None:
+        return 0, c.pairs[0]
+    names = tuple(n.strip() for n in (ends.split(",") if isinstance(ends, str) else ends))
+    for i, pair in enumerate(c.pairs):
+        if (pair.first, pair.second) == names:
+            return i, pair
+    known = "; ".join(f"{p.first}, {p.second}" for p in c.pairs)
+    hint = ""
+    if len(names) == 2 and any((p.second, p.first) == names for p in c.pairs):
+        hint = f"; its ends are the other way round: `{names[1]}, {names[0]}`"
+    raise UsageError(f"policy `{c.name}` has no pair rule `{', '.join(names)}` (its pair rules: {known}){hint}")
+
+
 def decide_pair(
     policy: CompiledPolicy,
     facts: Facts,
@@ -467,21 +509,22 @@ def decide_pair(
     *,
     explain: bool = False,
     engine: str = "compiled",
+    ends: str | Sequence[str] | None = None,
 ) -> Decision:
-    """Whether `first` and `second` may be paired under the policy's pair rule, and how well.
+    """Whether `first` and `second` may be paired under a pair rule of the policy, and how well.
 
-    `first` stands at the pair rule's first end (`mentor` in `pair mentor, mentee`). The hard
-    requirements combine with Kleene logic; the score is the total weight of met preferences.
+    The pair rule is the one whose ends are `ends` (`("requester", "mentee")`, or the text
+    `"requester, mentee"`), by default the policy's first. `first` stands at the rule's first end
+    (`mentor` in `pair mentor, mentee`). The hard requirements combine with Kleene logic; the
+    score is the total weight of met preferences.
     """
     as_of = as_of or dt.date.today()
     _check_in_force(policy, as_of)
     c = policy.checked
-    if not c.pairs:
-        raise UsageError(f"policy `{c.name}` has no pair rule")
-    pair = c.pairs[0]
+    index, pair = pair_rule(policy, ends)
     a, b = facts.person(first), facts.person(second)
     ctx = Context(facts, as_of)
-    raws, _ = run_block(policy, "pair:0", ctx, (a, b), engine)
+    raws, _ = run_block(policy, f"pair:{index}", ctx, (a, b), engine)
     env = {pair.first: a, pair.second: b}
     n = len(pair.requirements)
     reqs = results(policy, pair.requirements, raws[:n], ctx, env, explain)
@@ -505,4 +548,5 @@ def decide_pair(
         other_name=b.name,
         score=score,
         parameters=parameters_used(policy, pair.requirements + pair.preferences),
+        other_role=pair.second,
     )

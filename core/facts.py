@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 import cattrs
+from cattrs.cols import is_sequence, list_structure_factory
 from cattrs.gen import make_dict_structure_fn, override
 
 from .check import PLACE_KINDS
@@ -135,11 +136,28 @@ def _decimal(value: Any, _: type) -> Decimal:
     return d
 
 
+def _strict_list(conv: cattrs.Converter) -> Any:
+    """cattrs' list structuring, refusing anything but a list (it would split "abc" into letters)."""
+
+    def factory(t: Any) -> Any:
+        inner = list_structure_factory(t, conv)
+
+        def structure(value: Any, _: Any) -> Any:
+            if not isinstance(value, list):
+                raise ValueProblem(f"expected a list, got {json.dumps(value, default=str)}")
+            return inner(value, t)
+
+        return structure
+
+    return factory
+
+
 def _converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True)
     conv.register_structure_hook(str, _strict_str)
     conv.register_structure_hook(dt.date, _date)
     conv.register_structure_hook(Decimal, _decimal)
+    conv.register_structure_hook_factory(is_sequence, _strict_list(conv))
     renamed = {"start": override(rename="from"), "end": override(rename="to")}
     for cls in (_MembershipDoc, _RoleDoc, _RelationshipDoc):
         conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True, **renamed))

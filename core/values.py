@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -226,7 +227,7 @@ def to_decimal(value: object) -> Decimal | None:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
-        return Decimal(repr(value))
+        return Decimal(repr(value)) if math.isfinite(value) else None
     if isinstance(value, str):
         try:
             d = Decimal(value.strip())
@@ -250,6 +251,13 @@ def show_money(d: Decimal) -> str:
     return text + "0" if len(cents) == 1 else text
 
 
+def unit_word(unit: str, amount: Decimal) -> str:
+    """`years`, or `year` for exactly one (`pdps` stays as written)."""
+    if amount in (1, -1) and unit.endswith("s") and unit != "pdps":
+        return unit[:-1]
+    return unit
+
+
 def show(value: object, t: Type | None = None) -> str:
     """A value as a coordinator reads it: `2.9 years`, `USD 714`, `yes`, `{active, retired}`."""
     if value.__class__ is Unknown:
@@ -262,7 +270,7 @@ def show(value: object, t: Type | None = None) -> str:
         if isinstance(t, Money):
             return f"{t.currency} {show_money(value)}"
         if isinstance(t, Quantity) and t.unit:
-            return f"{show_number(value)} {t.unit}"
+            return f"{show_number(value)} {unit_word(t.unit, value)}"
         return show_number(value)
     if isinstance(value, int):
         return str(value)
