@@ -610,9 +610,10 @@ class _Checker:
         candidates = [*scope, *self.defines, *self.params, *self.schema.constants]
         if values is not None:
             candidates += list(values[1])
-        hint = self.did_you_mean(n, [c for c in candidates if not c.startswith("$")])
-        if hint is None and "person" in scope and n in self.schema.facts:
-            hint = f"did you mean `person.{n}`?"
+        # A fact's exact name, written without `person.`, beats a merely similar name in scope.
+        hint = f"did you mean `person.{n}`?" if "person" in scope and n in self.schema.facts else None
+        if hint is None:
+            hint = self.did_you_mean(n, [c for c in candidates if not c.startswith("$")])
         if hint is None and values is not None:
             hint = f"{values[0].describe()}"
         return self.error("P101", f"unknown name `{n}`", e.span, hint)
