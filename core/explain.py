@@ -282,6 +282,8 @@ def commitments_json(report: CommitmentReport) -> dict[str, Any]:
                 "source": c.source,
                 "location": c.location,
                 "layer": c.layer,
+                "applies": c.applies,
+                "missing": list(c.missing),
                 "parts": [
                     {
                         "label": p.label,
@@ -321,6 +323,8 @@ def commitments_text(report: CommitmentReport) -> str:
         lines.append("")
         head = click.style(c.status.upper(), fg=_PROGRESS_COLOUR[c.status], bold=True)
         lines.append(f"  {head}: {c.label} (for {c.role})" + (f", {c.source}" if c.source else ""))
+        if c.applies is None:
+            lines.append(f"    whether it applies is unknown: missing {', '.join(c.missing)}")
         for p in c.parts:
             mark = click.style(f"[{p.status}]".ljust(14), fg=_PROGRESS_COLOUR[p.status])
             detail = []
