@@ -343,6 +343,8 @@ class Commitment:
     source: str | None
     parts: tuple[Part, ...]
     right: str | None = None
+    #: `when CONDITION`: the commitment is owed only by the people for whom it holds
+    applies: Expr | None = None
     span: Span = _span()
 
 

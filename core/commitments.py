@@ -57,6 +57,10 @@ class CommitmentProgress:
     source: str | None
     location: str | None
     layer: str | None
+    #: whether its `when` condition holds for the person: True, or None when it is unknown
+    applies: bool | None = True
+    #: what would settle whether it applies
+    missing: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -242,7 +246,11 @@ def commitments(
     role: str | None = None,
     engine: str = "compiled",
 ) -> CommitmentReport:
-    """Progress on each of the policy's commitments (for `role`, if given) for `person` on `as_of`."""
+    """Progress on each of the policy's commitments (for `role`, if given) for `person` on `as_of`.
+
+    A commitment with a `when` condition that does not hold for the person is left out; one whose
+    condition is unknown is reported with its parts, as unknown, naming what is missing.
+    """
     as_of = as_of or dt.date.today()
     _check_in_force(policy, as_of)
     subject = facts.person(person)
@@ -252,6 +260,14 @@ def commitments(
             continue
         r = _Runner(policy, index, com, facts, subject, engine)
         raws, values, ctx = r.run(as_of)
+        applies: bool | None = True
+        unsettled: set[str] = set()
+        if com.applies is not None:
+            verdict = raws[len(r.rule_index)][0]
+            if verdict is False:
+                continue
+            if verdict is not True:
+                applies, unsettled = None, _missing(verdict)
         parts = []
         for i, part in enumerate(com.parts):
             if part.kind == "quota":
@@ -260,11 +276,11 @@ def commitments(
                 parts.append(_deadline(r, i, part, raws, values, ctx))
             else:
                 parts.append(_recurring(r, i, part, values, policy, as_of))
-        status = min((p.status for p in parts), key=_SEVERITY.index)
+        status = min((p.status for p in parts), key=_SEVERITY.index) if applies else UNKNOWN
         out.append(
             CommitmentProgress(
                 com.label, com.role, status, tuple(parts), com.source, str(com.span) if com.span else None,
-                policy.checked.layer_name(com.span.file if com.span else None),
+                policy.checked.layer_name(com.span.file if com.span else None), applies, tuple(sorted(unsettled)),
             )
         )
     return CommitmentReport(subject.id, subject.name, policy.checked.name, policy.checked.file, as_of, tuple(out))

@@ -340,6 +340,8 @@ class CheckedCommitment:
     parts: tuple[CheckedPart, ...]
     right: str
     span: Span | None = attrs.field(eq=False)
+    #: `when CONDITION`: owed only by the people for whom it holds (None: by everyone asked about)
+    applies: Node | None = None
 
 
 @attrs.frozen

@@ -48,6 +48,13 @@ class _Right(str):
     """The word after `may` (raise, lower, change), told apart from a `source` citation."""
 
 
+class _Applies:
+    """A commitment's `when` condition, told apart from its other clauses."""
+
+    def __init__(self, condition: Any) -> None:
+        self.condition = condition
+
+
 def _text(token: Token) -> str:
     return str(token)[1:-1].replace('\\"', '"').replace("\\\\", "\\")
 
@@ -209,7 +216,11 @@ class _ToAst(Transformer[Token, Any]):
         parts = tuple(x for x in rest if isinstance(x, ast.Part))
         right = next((x for x in rest if isinstance(x, _Right)), None)
         source = next((x for x in rest if isinstance(x, str) and not isinstance(x, _Right)), None)
-        return ast.Commitment(_text(label), str(role), source, parts, right, span=_span(self.file, label))
+        applies = next((x.condition for x in rest if isinstance(x, _Applies)), None)
+        return ast.Commitment(_text(label), str(role), source, parts, right, applies=applies, span=_span(self.file, label))
+
+    def applies(self, c: list[Any]) -> _Applies:
+        return _Applies(c[1])
 
     def quota(self, c: list[Any]) -> ast.Part:
         label, required, measure, due = c
