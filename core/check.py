@@ -127,6 +127,7 @@ class _Checker:
         self.defines: dict[str, ast.Define] = {}
         self.params: dict[str, ir.CheckedParameter] = {}
         self.expanding: list[str] = []
+        self.expanded: set[str] = set()
         self._sources = policy.sources or {policy.file: policy.text}
         self._lines = {f: t.splitlines() for f, t in self._sources.items()}
 
@@ -204,16 +205,34 @@ class _Checker:
             or ((p.file, p.header.name, p.header.place_kind, p.header.place),),
             ends={end: tuple(k.name for k in kinds) for end, kinds in self.schema.ends().items()},
         )
+        self._check_unused_defines()
         if not self.diags:
             self._no_unchecked_nodes(checked)
         if not self.diags:
             self.diags.extend(self.registry.check_policy_hook(checked))
         if self.diags:
-            self.diags.sort(key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0))
+            self.diags = list(dict.fromkeys(self.diags))  # a definition used twice reports its problem once
+            self.diags.sort(key=lambda d: (d.span.file, d.span.line, d.span.column) if d.span else ("", 0, 0))
             raise PolicyError(
                 [attrs.evolve(d, snippet=caret_snippet(self._sources.get(d.span.file, ""), d.span)) if d.span else d for d in self.diags]
             )
         return checked
+
+    def _check_unused_defines(self) -> None:
+        """Check the definitions no rule uses, so their mistakes show before someone uses them.
+
+        The names a rule could bind (`person`, the relationship ends) are people here, and a
+        definition's own parameters are of any type.
+        """
+        scope: dict[str, ir.Node] = {"person": ir.Var(PERSON, "person", text="person")}
+        scope.update({end: ir.Var(PERSON, end, text=end) for end in self.schema.ends()})
+        for name, define in self.defines.items():
+            if name in self.expanded:
+                continue
+            inner = {**scope, **{p: ir.Var(ANY, p, text=p) for p in define.params}}
+            self.expanding.append(name)
+            self.expr(define.body, inner)
+            self.expanding.pop()
 
     def _no_unchecked_nodes(self, checked: CheckedPolicy) -> None:
         """A safety net: a node the checker could not type must never reach the compiler."""
@@ -494,6 +513,8 @@ class _Checker:
                     self.error("P116", f"`overriding \"{other}\"` names no exception of role `{role.name}`", exc.span, self.did_you_mean(other, sorted(labels)))
         for a in excs:
             for b in excs:
+                if a.label < b.label and a.label in b.overriding and b.label in a.overriding:
+                    self.error("P116", f"exceptions \"{a.label}\" and \"{b.label}\" override each other, so neither could apply", b.span, "only one of them may say `overriding` the other")
                 if a.kind != "grants" or b.kind != "denies":
                     continue
                 if a.label in misnamed or b.label in misnamed:
@@ -625,6 +646,7 @@ class _Checker:
             chain = " -> ".join([*self.expanding[self.expanding.index(define.name) :], define.name])
             return self.error("P114", f"`{define.name}` refers to itself ({chain})", define.span, "definitions cannot be recursive; write the condition out")
         self.expanding.append(define.name)
+        self.expanded.add(define.name)
         inner = {k: v for k, v in scope.items() if k != "$item"}
         inner.update(zip(define.params, args))
         before = len(self.diags)
@@ -863,6 +885,8 @@ class _Checker:
         if ANY in (lt, rt):
             return ir.Error(ANY, text=text, span=e.span)
         if lt == DATE and e.op in "+-" and isinstance(rt, Quantity) and rt.unit in CALENDAR_UNITS:
+            if isinstance(right, ir.Lit) and isinstance(right.value, Decimal) and right.value != right.value.to_integral_value():
+                return self.error("P111", f"a date moves by whole {rt.unit}, not `{right.text}`", e.right.span, "write the amount in a smaller unit: `45 days`")
             return ir.DateShift(DATE, left, right, rt.unit, 1 if e.op == "+" else -1, text=text, span=e.span)
         if lt == DATE and rt == DATE and e.op == "-":
             return ir.DateDiff(Quantity("days"), left, right, text=text, span=e.span)

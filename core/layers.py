@@ -116,7 +116,12 @@ def merge(child: ast.Policy, read: Reader, parse: Callable[[str, str], ast.Polic
     if diags:
         sources = {**parent.sources, child.file: child.text}
         raise PolicyError([attrs.evolve(d, snippet=caret_snippet(sources.get(d.span.file, ""), d.span)) if d.span else d for d in diags])
-    header = attrs.evolve(h, programme=h.programme or ph.programme)
+    header = attrs.evolve(
+        h,
+        programme=h.programme or ph.programme,
+        effective_from=h.effective_from or ph.effective_from,
+        effective_to=h.effective_to or ph.effective_to,
+    )
     return attrs.evolve(
         child,
         header=header,

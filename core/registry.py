@@ -44,7 +44,8 @@ class Registry:
         if entry_points:
             self.pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
         for plugin in plugins:
-            self.pm.register(plugin)
+            if not self.pm.is_registered(plugin):  # an installed plugin passed again is the same plugin
+                self.pm.register(plugin)
         try:
             self.pm.check_pending()
         except pluggy.PluginValidationError as exc:
@@ -157,8 +158,17 @@ class Registry:
         prog = self.get_programme(name)
         if prog.policy is None:
             raise UsageError(f"programme `{name}` ships no default policy; pass --policy FILE")
-        resource = importlib.resources.files("accord.rules").joinpath(prog.policy)
-        return f"rules/{prog.policy}", resource.read_text(encoding="utf-8")
+        return self._read_rules(prog, prog.policy)
+
+    @staticmethod
+    def _read_rules(prog: Programme, path: str) -> tuple[str, str]:
+        """(display path, text) of a policy a programme ships, from its rules package."""
+        shown = f"rules/{path}" if prog.rules_package == "accord.rules" else f"{prog.rules_package}:{path}"
+        try:
+            text = importlib.resources.files(prog.rules_package).joinpath(path).read_text(encoding="utf-8")
+        except (OSError, ModuleNotFoundError) as exc:
+            raise UsageError(f"programme `{prog.name}` (plugin `{prog.plugin}`) names the policy {shown}, which cannot be read: {exc}") from None
+        return shown, text
 
     def _layer_places(self, name: str) -> dict[str, str]:
         """Place id -> the programme's layer policy attached to it (read from each layer's header)."""
@@ -168,8 +178,8 @@ class Registry:
             prog = self.get_programme(name)
             table: dict[str, str] = {}
             for layer in prog.layers:
-                text = importlib.resources.files("accord.rules").joinpath(layer).read_text(encoding="utf-8")
-                header = parse(text, f"rules/{layer}").header
+                file, text = self._read_rules(prog, layer)
+                header = parse(text, file).header
                 if header.place is not None:
                     table[header.place] = layer
             self._places[name] = table
@@ -180,8 +190,7 @@ class Registry:
         table = self._layer_places(name)
         for place in places:
             if place in table:
-                layer = table[place]
-                return f"rules/{layer}", importlib.resources.files("accord.rules").joinpath(layer).read_text(encoding="utf-8")
+                return self._read_rules(self.get_programme(name), table[place])
         return None
 
     def get_place_policy(self, name: str, places: Iterable[str]) -> tuple[str, str]:

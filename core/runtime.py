@@ -9,6 +9,7 @@ the interpreter uses the same ones, so both evaluators share one meaning for the
 from __future__ import annotations
 
 import calendar
+import decimal
 import datetime as dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -118,6 +119,8 @@ def shift(date: Any, amount: Any, unit: str, sign: int) -> Any:
     """Calendar arithmetic: a date moved by days, weeks, months or years (clamped to month end)."""
     if date.__class__ is _U or amount.__class__ is _U:
         return join_unknown(date, amount)
+    if amount != amount.to_integral_value():
+        raise ValueError(f"a date moves by whole {unit}, not {amount}")
     n = int(amount) * sign
     if unit in ("days", "weeks"):
         return date + dt.timedelta(days=n * (7 if unit == "weeks" else 1))
@@ -234,7 +237,12 @@ class RuleFailure:
     __slots__ = ("message",)
 
     def __init__(self, error: BaseException) -> None:
-        self.message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        if isinstance(error, decimal.DivisionByZero):
+            self.message = "division by zero"
+        elif isinstance(error, decimal.InvalidOperation):
+            self.message = "an arithmetic operation with no answer (such as 0 / 0)"
+        else:
+            self.message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
     def __repr__(self) -> str:
         return f"RuleFailure({self.message!r})"

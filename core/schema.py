@@ -112,6 +112,8 @@ class Programme:
     #: policies that extend it and attach to a place (`place district "attleboro"`), same form
     layers: tuple[str, ...] = ()
     plugin: str = ""
+    #: the package `policy` and `layers` are read from; a third-party plugin names its own
+    rules_package: str = "accord.rules"
 
 
 @attrs.frozen
