@@ -4,15 +4,23 @@ The pipeline is parse -> check -> compile -> evaluate -> explain; `load_policy` 
 three, `decide` the fourth, and `accord.explain` formats the result.
 """
 
-from .compile import CompiledPolicy
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import TYPE_CHECKING, Any
+
 from .errors import AccordError, FactsError, PluginError, PolicyError, UsageError
-from .evaluate import Decision, Outcome, decide, decide_pair
-from .facts import load_facts
 from .hookspecs import hookimpl
-from .load import load_policy
-from .model import Facts
-from .registry import Registry
 from .values import Unknown, unknown
+
+if TYPE_CHECKING:
+    from .compile import CompiledPolicy
+    from .evaluate import Decision, Outcome, decide, decide_pair
+    from .facts import load_facts
+    from .load import load_policy
+    from .model import Facts
+    from .registry import Registry
 
 __all__ = [
     "AccordError",
@@ -34,3 +42,34 @@ __all__ = [
     "unknown",
 ]
 __version__ = "0.1.0"
+
+# The pipeline's names load on first use (PEP 562), so `import accord`, a plugin's
+# `from accord import hookimpl` and `accord --help` do not pay for the parser, the checker and
+# the compiler (their attrs classes are most of Accord's import time; see docs/performance.md).
+_LAZY = {
+    "CompiledPolicy": "compile",
+    "Decision": "evaluate",
+    "Outcome": "evaluate",
+    "decide": "evaluate",
+    "decide_pair": "evaluate",
+    "load_facts": "facts",
+    "load_policy": "load",
+    "Facts": "model",
+    "Registry": "registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        # `accord.facts`, `accord.explain`...: a submodule, imported on first use as before
+        if importlib.util.find_spec(f"{__name__}.{name}") is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        return importlib.import_module(f"{__name__}.{name}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
