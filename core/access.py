@@ -21,7 +21,7 @@ import attrs
 from . import ir
 from .compile import CompiledPolicy
 from .errors import UsageError, suggest
-from .evaluate import _check_in_force, run_block
+from .evaluate import _check_in_force, pair_rule, run_block
 from .model import Evidence, Facts, Person
 from .runtime import Context
 from .values import Unknown
@@ -239,9 +239,10 @@ def redact(decision: Any, policy: CompiledPolicy, facts: Facts, viewer: str) -> 
     ctx = Context(facts, decision.as_of)
     c = policy.checked
     if decision.question == "pair":
-        groups = [(c.pairs[0].requirements, decision.requirements), (c.pairs[0].preferences, decision.preferences)]
+        _, pair = pair_rule(policy, (decision.role, decision.other_role) if decision.other_role else None)
+        groups = [(pair.requirements, decision.requirements), (pair.preferences, decision.preferences)]
         subjects = [facts.person(decision.subject), facts.person(decision.other)]
-        bound: tuple[str, ...] = (c.pairs[0].first, c.pairs[0].second)
+        bound: tuple[str, ...] = (pair.first, pair.second)
     else:
         role = c.role(decision.role)
         groups = [(role.requirements, decision.requirements), (role.exceptions, decision.exceptions)]

@@ -201,6 +201,11 @@ def check(
 @_format
 @click.option("--explain", is_flag=True, help="Show the value of each condition inside each rule.")
 @_viewer_option
+@click.option(
+    "--ends",
+    metavar="FIRST_END,SECOND_END",
+    help="Which pair rule to decide under, by its ends (e.g. requester,mentee). Default: the policy's first pair rule.",
+)
 @click.option("--engine", type=click.Choice(["compiled", "interpreted"]), default="compiled", hidden=True)
 @_fail_cleanly
 def pair(
@@ -213,13 +218,16 @@ def pair(
     fmt: str,
     explain: bool,
     viewer: str | None,
+    ends: str | None,
     engine: str,
 ) -> None:
     """Check whether two people may be paired, and score how well they match.
 
     FIRST and SECOND are person ids in the order of the policy's pair rule: for
-    `pair mentor, mentee`, FIRST is the mentor. Hard requirements decide the exit code
-    (0 allowed, 1 not allowed, 3 undetermined); met preferences add their weight to the score.
+    `pair mentor, mentee`, FIRST is the mentor. A policy with several pair rules decides under
+    its first unless --ends names another (`--ends requester,mentee`). Hard requirements decide
+    the exit code (0 allowed, 1 not allowed, 3 undetermined); met preferences add their weight
+    to the score.
     """
     from .access import redact
     from .evaluate import decide_pair
@@ -228,7 +236,7 @@ def pair(
 
     loaded = load_facts(facts)
     compiled = _Policies(policy, programme).for_person(loaded, second)
-    decision = decide_pair(compiled, loaded, first, second, _as_of(as_of), explain=explain, engine=engine)
+    decision = decide_pair(compiled, loaded, first, second, _as_of(as_of), explain=explain, engine=engine, ends=ends)
     if viewer:
         decision = redact(decision, compiled, loaded, viewer)
     if fmt == "json":

@@ -87,7 +87,7 @@ def decision_json(d: Decision) -> dict[str, Any]:
         "viewer": d.viewer,
     }
     if d.question == "pair":
-        out["other"] = {"id": d.other, "name": d.other_name}
+        out["other"] = {"id": d.other, "name": d.other_name, "role": d.other_role}
         out["preferences"] = [rule_json(r) for r in d.preferences]
         out["score"] = to_json_value(d.score)
     return out
@@ -149,7 +149,7 @@ def decision_text(d: Decision, explain: bool = False) -> str:
         lines.append("  exceptions:")
         for e in shown_exceptions:
             lines.extend(_rule_lines(e, explain, width))
-    if d.question == "pair":
+    if d.question == "pair" and d.preferences:  # a pair rule without preferences has no score to show
         lines.append("")
         lines.append(f"  preferences (score {show(d.score)}):")
         for p in d.preferences:
@@ -189,6 +189,7 @@ def incentives_json(report: IncentiveReport) -> dict[str, Any]:
                 "vouchers": list(a.vouchers),
                 "recognitions": list(a.recognitions),
                 "paid_by": a.payer,
+                "paid_by_missing": list(a.payer_missing),
                 "relationship_with": {"id": a.partner, "name": a.partner_name} if a.partner else None,
                 "reason": a.reason or None,
                 "missing": list(a.missing),
@@ -215,7 +216,7 @@ def incentives_text(report: IncentiveReport) -> str:
         mark, colour = marks[a.outcome]
         what = ", ".join(x for x in (a.amount_text, *(f"voucher: {v}" for v in a.vouchers), *(f"recognition: {r}" for r in a.recognitions)) if x)
         partner = f" for mentoring {_who(a.partner, a.partner_name)}" if a.partner else ""
-        payer = f", paid by {a.payer}" if a.payer else ""
+        payer = f", paid by {a.payer}" if a.payer else f", paid by: unknown (missing {', '.join(a.payer_missing)})" if a.payer_missing else ""
         lines.append(f"  {click.style(f'{mark:<11}', fg=colour)} {a.label}{partner}: {what or 'amount not set'}{payer}")
         if a.outcome is not Outcome.YES and a.reason:
             lines.append(f"  {'':<11} why not: {a.reason}")

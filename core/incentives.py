@@ -43,6 +43,8 @@ class Award:
     source: str | None
     location: str | None
     layer: str | None
+    #: what would say who pays, when `paid by` cannot be worked out (`mentee.region`)
+    payer_missing: tuple[str, ...] = ()
 
     @property
     def amount_text(self) -> str | None:
@@ -137,6 +139,10 @@ def _award(
         else:
             amount = value
     payer = _payer(exprs[i]) if inc.payer is not None else None
+    payer_missing: tuple[str, ...] = ()
+    if inc.payer is not None and exprs[i].__class__ is Unknown:
+        payer_missing = tuple(sorted(exprs[i].missing))
+        missing |= exprs[i].missing
     if not reason:
         failing = [r for r in reqs if r.status != "met"]
         reason = "; ".join(f"{r.label}: {r.because}" for r in failing)
@@ -157,6 +163,7 @@ def _award(
         source=inc.source,
         location=str(inc.span) if inc.span else None,
         layer=policy.checked.layer_name(inc.span.file if inc.span else None),
+        payer_missing=payer_missing,
     )
 
 
