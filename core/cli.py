@@ -154,7 +154,6 @@ def check(
     Example:
       accord check examples/demo/facts.json --person ana --role mentor --programme demo --as-of 2026-01-15
     """
-    from .access import redact
     from .evaluate import Outcome, decide
     from .explain import decision_json, decision_text
     from .facts import load_facts
@@ -164,6 +163,8 @@ def check(
     day = _as_of(as_of)
     ids = list(people) or list(loaded.people)
     if viewer is not None:
+        from .access import redact  # only with --viewer, so the common path does not load it
+
         loaded.person(viewer)
     decisions = []
     for pid in ids:
@@ -229,7 +230,6 @@ def pair(
     the exit code (0 allowed, 1 not allowed, 3 undetermined); met preferences add their weight
     to the score.
     """
-    from .access import redact
     from .evaluate import decide_pair
     from .explain import decision_json, decision_text
     from .facts import load_facts
@@ -238,6 +238,8 @@ def pair(
     compiled = _Policies(policy, programme).for_person(loaded, second)
     decision = decide_pair(compiled, loaded, first, second, _as_of(as_of), explain=explain, engine=engine, ends=ends)
     if viewer:
+        from .access import redact
+
         decision = redact(decision, compiled, loaded, viewer)
     if fmt == "json":
         _emit_json(decision_json(decision))

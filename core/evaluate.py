@@ -12,17 +12,19 @@ import datetime as dt
 import enum
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import attrs
 
 from . import ir
 from .compile import CompiledPolicy
 from .errors import UsageError
-from .interpret import Interpreter, Trace
 from .model import Facts, Person
 from .runtime import Context, RuleFailure
 from .values import DATE, Money, Quantity, Type, Unknown, show, show_money, show_number, unit_word
+
+if TYPE_CHECKING:
+    from .interpret import Interpreter, Trace
 
 
 class Outcome(enum.Enum):
@@ -312,6 +314,8 @@ def run_block(
     if engine == "compiled":
         return policy.blocks[key](ctx, *values)
     if engine == "interpreted":
+        from .interpret import Interpreter  # only here and for explanations: keeps `accord check` start-up short
+
         block = policy.checked.blocks()[key]
         return Interpreter(ctx).block(block, dict(zip(block.params, values)))
     raise ValueError(f"unknown engine {engine!r}")
@@ -332,7 +336,11 @@ def results(
     """
     out = []
     for rule, raw in zip(rules, raws):
-        interp = Interpreter(ctx) if env is not None and (explain or raw[0] is False) else None
+        interp = None
+        if env is not None and (explain or raw[0] is False):
+            from .interpret import Interpreter  # loaded only to explain
+
+            interp = Interpreter(ctx)
         trace = interp.trace(rule.condition, env) if interp and explain and env is not None else None
         result = _result(rule, raw, trace, policy.checked.layer_name(rule.span.file if rule.span else None))
         if interp and env is not None and raw[0] is False and result.op is None and not isinstance(rule.condition, (ir.Fact, ir.ItemField)):

@@ -6,17 +6,19 @@ fields are only ever added to it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .access import Access, AccessDecision
-from .commitments import CommitmentReport
 from .evaluate import ERROR, MET, NOT_MET, UNKNOWN, Decision, Outcome, RuleResult
-from .incentives import IncentiveReport
-from .interpret import Trace
 from .runtime import RuleFailure
 from .values import show, to_json_value
+
+if TYPE_CHECKING:  # the other questions' modules load when their reports are formatted
+    from .access import AccessDecision
+    from .commitments import CommitmentReport
+    from .incentives import IncentiveReport
+    from .interpret import Trace
 
 DECISION_SCHEMA = "accord.decision/1"
 INCENTIVES_SCHEMA = "accord.incentives/1"
@@ -251,6 +253,8 @@ def access_json(d: AccessDecision) -> dict[str, Any]:
 
 
 def access_text(d: AccessDecision) -> str:
+    from .access import Access
+
     colour = {Access.ALLOW: "green", Access.DENY: "red", Access.COUNTS_ONLY: "cyan", Access.UNDETERMINED: "yellow"}[d.outcome]
     word = click.style(d.outcome.value.replace("_", " ").upper(), fg=colour, bold=True)
     lines = [

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import tomllib
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -229,6 +228,8 @@ def read_document(path: str | Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise FactsError([Diagnostic("F001", f"cannot read facts file `{p}`: {exc}")]) from None
     if p.suffix.lower() == ".toml":
+        import tomllib  # only for .toml files
+
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
