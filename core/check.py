@@ -767,7 +767,11 @@ class _Checker:
         else:
             names = [k for k in scope if not k.startswith("$")]
             return self.error("P101", "whose evidence? there is no `person` here", e.span, f"write `evidence {e.kind} of {names[0] if names else 'NAME'}`")
-        var = f"$item{len(self.expanding)}_{e.span.line if e.span else 0}_{e.span.column if e.span else 0}"
+        # Named by nesting depth, not by position, so that one condition written twice checks to
+        # equal IR (`_disjoint` compares conditions); an inner item shadows an outer one, as its
+        # bare field names do.
+        outer = scope.get("$item")
+        var = f"$item{int(outer.name[5:]) + 1}" if isinstance(outer, ir.Var) else "$item0"
         where = None
         if e.where is not None:
             item = ir.Var(EvidenceItem(e.kind), var, text="$item")

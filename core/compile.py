@@ -90,7 +90,9 @@ class _Gen:
 
     @staticmethod
     def var(name: str) -> str:
-        return "v_" + _SAFE_NAME.sub("_", name)
+        # A policy's own names are identifiers; the checker's (`$item0`) get another prefix, so a
+        # quantifier variable called `_item0` can never be shadowed by an evidence item.
+        return "v_" + name if name.isidentifier() else "i_" + _SAFE_NAME.sub("_", name)
 
     def strict(self, operands: list[str], body: Callable[..., str]) -> str:
         """An expression that is unknown if any operand is, else `body(*temps)`."""
