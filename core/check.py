@@ -809,6 +809,8 @@ class _Checker:
         """Check two operands, letting a bare scale or choice value take the other side's type."""
         if not self.resolvable(left, scope) and self.resolvable(right, scope):
             r = self.expr(right, scope)
+            if r.type == ANY:  # reported already, or a definition's parameter (checked unused)
+                return ir.Error(ANY, text="", span=left.span), r
             return self.expr(left, scope, r.type), r
         lt = self.expr(left, scope)
         if lt.type == ANY and not self.resolvable(right, scope):
@@ -929,7 +931,9 @@ class _Checker:
     def _Quantifier(self, e: ast.Quantifier, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
         coll = self.expr(e.collection, scope)
         text = self.text(e.span)
-        if coll.type == SetOf(ANY):
+        # Only a constant `{}` is empty: members of unknown type (a definition's parameters, when it
+        # is checked unused) also make a set of `any`.
+        if coll.type == SetOf(ANY) and isinstance(coll, ir.Lit) and not coll.value:
             return self.error("P110", f"`{coll.text}` is empty, so `{e.kind}` has nothing to range over", e.collection.span)
         if isinstance(coll.type, SetOf):
             elem = coll.type.element
