@@ -6,8 +6,7 @@ three, `decide` the fourth, and `accord.explain` formats the result.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
+import sys
 from typing import TYPE_CHECKING, Any
 
 from .errors import AccordError, FactsError, PluginError, PolicyError, UsageError
@@ -60,13 +59,20 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    # __import__ rather than importlib.import_module: the same import, but `python -X importtime`
+    # still reports it (see benchmarks/)
     module = _LAZY.get(name)
     if module is None:
         # `accord.facts`, `accord.explain`...: a submodule, imported on first use as before
-        if importlib.util.find_spec(f"{__name__}.{name}") is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        return importlib.import_module(f"{__name__}.{name}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        try:
+            __import__(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+        return sys.modules[f"{__name__}.{name}"]
+    __import__(f"{__name__}.{module}")
+    value = getattr(sys.modules[f"{__name__}.{module}"], name)
     globals()[name] = value
     return value
 
