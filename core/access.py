@@ -133,6 +133,7 @@ def decide_access(
     counts: ir.CheckedVisible | None = None
     unknown: set[str] = set()
     not_shared: str | None = None
+    refused: tuple[str, str] | None = None
     for v in rec.visible:
         verdict: Any = True
         if v.condition is not None:
@@ -147,6 +148,7 @@ def decide_access(
             unknown |= verdict.missing
             continue
         if verdict is not True:
+            refused = (names[0], v.condition.text if v.condition is not None else "")
             continue
         if v.counts_only:
             counts = counts or v
@@ -165,6 +167,8 @@ def decide_access(
         return decision(Access.UNDETERMINED, "a condition that could allow it is unknown (treated as deny)", rec.span, unknown)
     if counts is not None:
         return decision(Access.COUNTS_ONLY, f"counts and totals only: the viewer is the record's {', '.join(counts.viewers)}", counts.span)
+    if refused is not None:
+        return decision(Access.DENY, f"the viewer is the record's {refused[0]}, but `{refused[1]}` does not hold on {ctx.as_of.isoformat()}", rec.span)
     if not_shared is not None:
         return decision(Access.DENY, f"the viewer is the record's {not_shared}, but the subject has not shared this record with them on {ctx.as_of.isoformat()} (or has withdrawn it)", rec.span)
     return decision(Access.DENY, f"no clause of `record {item.kind}` names this viewer on {ctx.as_of.isoformat()} (deny by default)", rec.span)

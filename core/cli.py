@@ -402,7 +402,7 @@ def programmes(fmt: str) -> None:
                     "name": p.name,
                     "title": p.title,
                     "plugin": p.plugin,
-                    "policy": f"rules/{p.policy}" if p.policy else None,
+                    "policy": p.shown_path(p.policy) if p.policy else None,
                     "roles": [{"name": r.name, "description": r.description} for r in p.roles],
                 }
                 for p in progs
@@ -415,7 +415,7 @@ def programmes(fmt: str) -> None:
     for p in progs:
         click.echo(f"{click.style(p.name, bold=True)}  {p.title}  (plugin {p.plugin})")
         if p.policy:
-            click.echo(f"  default policy: rules/{p.policy}")
+            click.echo(f"  default policy: {p.shown_path(p.policy)}")
         for r in p.roles:
             click.echo(f"  role {r.name:<24} {r.description}")
 

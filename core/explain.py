@@ -192,7 +192,7 @@ def incentives_json(report: IncentiveReport) -> dict[str, Any]:
                 "recognitions": list(a.recognitions),
                 "paid_by": a.payer,
                 "paid_by_missing": list(a.payer_missing),
-                "relationship_with": {"id": a.partner, "name": a.partner_name} if a.partner else None,
+                "relationship_with": {"id": a.partner, "name": a.partner_name, "role": a.partner_role} if a.partner else None,
                 "reason": a.reason or None,
                 "missing": list(a.missing),
                 "requirements": [rule_json(r) for r in a.requirements],
@@ -217,7 +217,7 @@ def incentives_text(report: IncentiveReport) -> str:
     for a in report.awards:
         mark, colour = marks[a.outcome]
         what = ", ".join(x for x in (a.amount_text, *(f"voucher: {v}" for v in a.vouchers), *(f"recognition: {r}" for r in a.recognitions)) if x)
-        partner = f" for mentoring {_who(a.partner, a.partner_name)}" if a.partner else ""
+        partner = f" with {a.partner_role} {_who(a.partner, a.partner_name)}" if a.partner else ""
         payer = f", paid by {a.payer}" if a.payer else f", paid by: unknown (missing {', '.join(a.payer_missing)})" if a.payer_missing else ""
         lines.append(f"  {click.style(f'{mark:<11}', fg=colour)} {a.label}{partner}: {what or 'amount not set'}{payer}")
         if a.outcome is not Outcome.YES and a.reason:

@@ -37,6 +37,8 @@ class Award:
     payer: str | None
     partner: str | None
     partner_name: str | None
+    #: the partner's end of the relationship (`mentee`, `candidate`)
+    partner_role: str | None
     requirements: tuple[RuleResult, ...]
     missing: tuple[str, ...]
     reason: str
@@ -157,6 +159,7 @@ def _award(
         payer=payer,
         partner=partner.id if partner else None,
         partner_name=partner.name if partner else None,
+        partner_role=inc.other if partner else None,
         requirements=reqs,
         missing=tuple(sorted(missing)),
         reason=reason,
@@ -188,7 +191,7 @@ def incentives(
             kind, unit = _kind(inc)
             awards.append(
                 Award(
-                    inc.label, Outcome.NO, kind, None, unit, (), (), None, None, None, (), (),
+                    inc.label, Outcome.NO, kind, None, unit, (), (), None, None, None, None, (), (),
                     f"no {' or '.join(inc.kinds)} relationship as {inc.to} on {as_of.isoformat()}",
                     inc.source, str(inc.span) if inc.span else None, policy.checked.layer_name(inc.span.file if inc.span else None),
                 )

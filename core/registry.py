@@ -163,7 +163,7 @@ class Registry:
     @staticmethod
     def _read_rules(prog: Programme, path: str) -> tuple[str, str]:
         """(display path, text) of a policy a programme ships, from its rules package."""
-        shown = f"rules/{path}" if prog.rules_package == "accord.rules" else f"{prog.rules_package}:{path}"
+        shown = prog.shown_path(path)
         try:
             text = importlib.resources.files(prog.rules_package).joinpath(path).read_text(encoding="utf-8")
         except (OSError, ModuleNotFoundError) as exc:

@@ -115,6 +115,10 @@ class Programme:
     #: the package `policy` and `layers` are read from; a third-party plugin names its own
     rules_package: str = "accord.rules"
 
+    def shown_path(self, path: str) -> str:
+        """How a policy this programme ships is named to people: `rules/...` or `package:...`."""
+        return f"rules/{path}" if self.rules_package == "accord.rules" else f"{self.rules_package}:{path}"
+
 
 @attrs.frozen
 class Schema:

@@ -291,8 +291,8 @@ def test_cli_text_lists_each_award_and_the_totals(files):
     result = cli("incentives", facts_file, "--person", "ana", "--policy", policy, "--as-of", "2026-01-15")
     assert result.exit_code == 0
     out = result.stdout
-    assert "[receives]  mentor stipend for mentoring Dev (dev): USD 714.50, paid by District One" in out
-    assert "[no]        mentor stipend for mentoring Eli (eli): USD 714.50, paid by District Two" in out
+    assert "[receives]  mentor stipend with mentee Dev (dev): USD 714.50, paid by District One" in out
+    assert "[no]        mentor stipend with mentee Eli (eli): USD 714.50, paid by District Two" in out
     assert "why not: the mentee is an active member" in out
     assert "receives in total: money (USD): USD 714.50; pdps: 15 PDPs" in out
 
@@ -303,7 +303,7 @@ def test_cli_json_shape(files):
     assert code == 0
     assert data["schema"] == "accord.incentives/1"
     assert (data["person"], data["as_of"]) == ({"id": "ana", "name": "Ana"}, "2026-01-15")
-    dev = next(a for a in data["awards"] if a["relationship_with"] == {"id": "dev", "name": "Dev"})
+    dev = next(a for a in data["awards"] if a["relationship_with"] == {"id": "dev", "name": "Dev", "role": "mentee"})
     assert (dev["outcome"], dev["kind"], dev["amount"], dev["unit"], dev["paid_by"]) == ("receives", "money", "714.5", "USD", "District One")
     assert Decimal(dev["amount"]) == Decimal("714.50")  # a string: exact
     assert dev["requirements"][0]["status"] == "met"

@@ -41,7 +41,7 @@ def test_a_payer_that_cannot_be_worked_out_is_named_and_the_award_stands():
     dev, eli = a.awards
     assert (dev.partner, dev.outcome, dev.payer, dev.payer_missing, dev.missing) == ("dev", Outcome.YES, "District One", (), ())
     assert (eli.partner, eli.outcome, eli.payer, eli.payer_missing, eli.missing) == ("eli", Outcome.YES, None, ("mentee.district",), ("mentee.district",))
-    assert "mentor stipend for mentoring eli: USD 500, paid by: unknown (missing mentee.district)" in incentives_text(a)
+    assert "mentor stipend with mentee eli: USD 500, paid by: unknown (missing mentee.district)" in incentives_text(a)
     data = incentives_json(a)["awards"]
     assert [(x["paid_by"], x["paid_by_missing"]) for x in data] == [("District One", []), (None, ["mentee.district"])]
 
