@@ -14,12 +14,14 @@ import datetime as dt
 from decimal import Decimal
 
 import accord
-from accord.plugins.demo import PERFORMANCE
+from accord.registry import default_registry
 from accord.values import scale_enum
 
 YES, NO, UNKNOWN = accord.Outcome.YES, accord.Outcome.NO, accord.Outcome.UNKNOWN
 MIN_YEARS = Decimal(3)  # parameter mentor_min_years = 3 years
-PROFICIENT = scale_enum(PERFORMANCE)["proficient"]
+# The performance scale as the installed plugins declare it (ratings load as its enum's members).
+_RATING = default_registry().schema.evidence["summative_evaluation"].fields["rating"]
+PROFICIENT = scale_enum(_RATING)["proficient"]  # type: ignore[arg-type]
 LICENCES = frozenset({"initial", "professional"})
 
 
