@@ -463,7 +463,7 @@ def report(results: dict[str, Any]) -> str:
     for name, value in s["phases"].items():
         out.append(f"    {name:<36}{fmt_time(value)}")
     it = s["importtime"]
-    out.append(f"  python -X importtime, accord check ({list(s['settings'])[-1]}): {it["total_us"] / 1e3:.1f} ms of imports in all (with importtime's own overhead), median")
+    out.append(f"  python -X importtime, accord check ({list(s['settings'])[-1]}): {it['total_us'] / 1e3:.1f} ms of imports in all (with importtime's own overhead), median")
     out.append("    top packages (cumulative): " + ", ".join(f"{m} {v / 1e3:.1f}" for m, v in it["top_packages_us"][:8]) + " ms")
     out.append("    top modules (self): " + ", ".join(f"{m} {v / 1e3:.1f}" for m, v in it["top_self_us"][:10]) + " ms")
     out.append("    accord modules (self): " + ", ".join(f"{m} {v / 1e3:.1f}" for m, v in it["accord_modules_self_us"][:10]) + " ms")
