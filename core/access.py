@@ -21,7 +21,7 @@ import attrs
 from . import ir
 from .compile import CompiledPolicy
 from .errors import UsageError, suggest
-from .evaluate import _check_in_force, pair_rule, run_block
+from .evaluate import HIDDEN, _check_in_force, pair_rule, run_block
 from .model import Evidence, Facts, Person
 from .runtime import Context
 from .values import Unknown
@@ -191,7 +191,8 @@ def evidence_read(node: ir.Node, aggregate: bool = False) -> set[tuple[str, bool
     """
     found: set[tuple[str, bool]] = set()
     if isinstance(node, ir.Evidence):
-        found.add((node.kind, aggregate))
+        # a filter reads the items' content, even inside a count (`where topic = "..."`)
+        found.add((node.kind, aggregate and node.where is None))
     inner = isinstance(node, (ir.Count, ir.Sum))
     for child in ir.children(node):
         found |= evidence_read(child, aggregate or inner)
@@ -236,8 +237,9 @@ def hidden_kinds(
 def redact(decision: Any, policy: CompiledPolicy, facts: Facts, viewer: str) -> Any:
     """The decision as `viewer` may see it: values read from records they may not see are hidden.
 
-    The outcome and each rule's status stay; the actual and required values, the distance and
-    the explanation trace of a rule that read a hidden record's content are removed.
+    The outcome stays (it is the answer asked for); a rule that read the content of a record the
+    viewer may not see (or, for a counts-only viewer, filtered it) is shown as `hidden`, with
+    neither its status nor its values, distance or explanation trace.
     """
     who = facts.person(viewer)
     ctx = Context(facts, decision.as_of)
@@ -258,8 +260,8 @@ def redact(decision: Any, policy: CompiledPolicy, facts: Facts, viewer: str) -> 
         for rule, result in zip(rules, shown):
             if hidden_kinds(policy, facts, who, subjects, [rule], ctx, bound):
                 result = attrs.evolve(
-                    result, actual=None, required=None, actual_text="(hidden: a record this viewer may not see)",
-                    required_text=None, op=None, distance=None, trace=None,
+                    result, status=HIDDEN, actual=None, required=None, actual_text=None,
+                    required_text=None, op=None, distance=None, trace=None, missing=(),
                 )
             out.append(result)
         redacted.append(tuple(out))

@@ -184,6 +184,9 @@ class _Checker:
                 records[rec.kind] = checked_record
         commitments = tuple(self._commitment(com, programme) for com in p.commitments)
         self._labels_unique([*p.incentives, *p.commitments])  # type: ignore[list-item]
+        h = p.header
+        if h.place_kind is not None and h.place_kind not in PLACE_KINDS:
+            self.error("P119", f"`place {h.place_kind}`: a policy attaches to a {', '.join(PLACE_KINDS[:-1])} or {PLACE_KINDS[-1]}", h.span, self.did_you_mean(h.place_kind, PLACE_KINDS))
         if p.header.effective_from and p.header.effective_to and p.header.effective_to < p.header.effective_from:
             self.error("P120", "the policy's effective period ends before it starts", p.header.span)
         checked = CheckedPolicy(

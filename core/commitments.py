@@ -230,7 +230,7 @@ def _recurring(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...]
     elif missed:
         status = LATE
     else:
-        status = MET if current_met or not periods else ON_TRACK
+        status = MET if current_met else ON_TRACK  # nothing missed; not yet begun is on track
     return PartProgress(
         part.label, part.kind, status, periods_met=met, periods_due=closed_count, missed=tuple(missed),
         missing=tuple(sorted(unknown)), location=str(part.span) if part.span else None,

@@ -47,6 +47,8 @@ OUTCOME_WORDS = {
 }
 
 MET, NOT_MET, UNKNOWN, ERROR = "met", "not met", "unknown", "error"
+#: the status of a rule shown to a viewer who may not see a record it read (see `access.redact`)
+HIDDEN = "hidden"
 _OP_WORDS = {"==": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "in", "not in": "not in"}
 
 
@@ -78,6 +80,8 @@ class RuleResult:
         """A short reason: `2.9 years < 3 years`, `missing person.trained`, `yes`."""
         if self.status == ERROR:
             return f"could not be evaluated: {self.error}"
+        if self.status == HIDDEN:
+            return "rests on a record this viewer may not see"
         if self.status == UNKNOWN:
             return "missing " + ", ".join(self.missing)
         if self.op and self.required_text is not None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .evaluate import ERROR, MET, NOT_MET, UNKNOWN, Decision, Outcome, RuleResult
+from .evaluate import ERROR, HIDDEN, MET, NOT_MET, UNKNOWN, Decision, Outcome, RuleResult
 from .runtime import RuleFailure
 from .values import show, to_json_value
 
@@ -25,8 +25,8 @@ INCENTIVES_SCHEMA = "accord.incentives/1"
 ACCESS_SCHEMA = "accord.access/1"
 COMMITMENTS_SCHEMA = "accord.commitments/1"
 
-_MARK = {MET: "[met]", NOT_MET: "[not met]", UNKNOWN: "[unknown]", ERROR: "[error]"}
-_COLOUR = {MET: "green", NOT_MET: "red", UNKNOWN: "yellow", ERROR: "magenta"}
+_MARK = {MET: "[met]", NOT_MET: "[not met]", UNKNOWN: "[unknown]", ERROR: "[error]", HIDDEN: "[hidden]"}
+_COLOUR = {MET: "green", NOT_MET: "red", UNKNOWN: "yellow", ERROR: "magenta", HIDDEN: "blue"}
 _OUTCOME_COLOUR = {"eligible": "green", "allowed": "green", "not_eligible": "red", "not_allowed": "red", "undetermined": "yellow"}
 
 
@@ -219,7 +219,7 @@ def incentives_text(report: IncentiveReport) -> str:
         what = ", ".join(x for x in (a.amount_text, *(f"voucher: {v}" for v in a.vouchers), *(f"recognition: {r}" for r in a.recognitions)) if x)
         partner = f" with {a.partner_role} {_who(a.partner, a.partner_name)}" if a.partner else ""
         payer = f", paid by {a.payer}" if a.payer else f", paid by: unknown (missing {', '.join(a.payer_missing)})" if a.payer_missing else ""
-        lines.append(f"  {click.style(f'{mark:<11}', fg=colour)} {a.label}{partner}: {what or 'amount not set'}{payer}")
+        lines.append(f"  {click.style(f'{mark:<11}', fg=colour)} {a.label}{partner}{': ' + what if what else ''}{payer}")
         if a.outcome is not Outcome.YES and a.reason:
             lines.append(f"  {'':<11} why not: {a.reason}")
         where = ", ".join(x for x in (a.source, a.location) if x)
@@ -345,7 +345,7 @@ def commitments_text(report: CommitmentReport) -> str:
             for miss in p.missed[:3]:
                 lines.append(f"    {'':<14} missed {miss}")
             if len(p.missed) > 3:
-                lines.append(f"    {'':<14} ... and {len(p.missed) - 3} more missed periods")
+                lines.append(f"    {'':<14} ... and {len(p.missed) - 3} more missed period{'s' if len(p.missed) > 4 else ''}")
             if p.missing:
                 lines.append(f"    {'':<14} missing: {', '.join(p.missing)}")
     return "\n".join(lines)

@@ -87,7 +87,8 @@ def test_redaction_follows_the_pair_rule_that_was_decided():
     d = both(compiled, "ana", "dev", ends="evaluator,evaluatee")
     hidden = redact(d, compiled, loaded, "zoe")  # zoe may not see dev's evaluation
     rating = hidden.requirements[1]
-    assert rating.status == "met" and rating.actual_text == "(hidden: a record this viewer may not see)"
+    assert rating.status == "hidden" and rating.actual_text is None
+    assert rating.because == "rests on a record this viewer may not see"
     assert hidden.requirements[0] == d.requirements[0]
     shown = redact(d, compiled, loaded, "dev")  # the record's subject
     assert shown.requirements[1].actual_text == d.requirements[1].actual_text == "exemplary"
@@ -109,6 +110,6 @@ def test_cli_pair_ends(tmp_path: Path):
     assert "preferences" not in text  # a pair rule without preferences shows no score
     assert "preferences (score 3):" in CliRunner().invoke(main, base).output
     viewer = CliRunner().invoke(main, [*base, "--ends", "evaluator,evaluatee", "--viewer", "zoe"]).output
-    assert "(hidden: a record this viewer may not see)" in viewer
+    assert "[hidden]" in viewer and "rests on a record this viewer may not see" in viewer
     bad = CliRunner().invoke(main, [*base, "--ends", "evaluatee,evaluator"])
     assert bad.exit_code == 2 and "its ends are the other way round" in bad.output
