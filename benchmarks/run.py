@@ -272,15 +272,23 @@ def _environments() -> dict[str, dict[str, str]]:
     return envs
 
 
-def bench_startup(runs: int) -> dict[str, Any]:
-    accord_cmd = _accord_command() + CHECK_ARGS
-    commands = {
-        "python -c pass": [sys.executable, "-c", "pass"],
-        "python -c 'import accord'": [sys.executable, "-c", "import accord"],
-        "accord check (README example)": accord_cmd,
+def _commands(python: str, accord: list[str]) -> dict[str, list[str]]:
+    return {
+        "python -c pass": [python, "-c", "pass"],
+        "python -c 'import accord'": [python, "-c", "import accord"],
+        "accord check (README example)": [*accord, *CHECK_ARGS],
     }
+
+
+def bench_startup(runs: int, installed: Path | None = None) -> dict[str, Any]:
+    settings = {name: (env, _commands(sys.executable, _accord_command())) for name, env in _environments().items()}
+    if installed is not None:  # a venv with Accord installed from its wheel: what a user runs
+        settings[f"installed wheel ({installed})"] = (
+            dict(os.environ),
+            _commands(str(installed / "bin" / "python"), [str(installed / "bin" / "accord")]),
+        )
     out: dict[str, Any] = {"command": " ".join(["accord", *CHECK_ARGS]).replace(str(REPO) + os.sep, ""), "settings": {}}
-    for setting, env in _environments().items():
+    for setting, (env, commands) in settings.items():
         for cmd in commands.values():  # warm the OS file cache and, where allowed, the bytecode cache
             _run(cmd, env)
         samples: dict[str, list[float]] = {name: [] for name in commands}
@@ -304,8 +312,9 @@ def bench_startup(runs: int) -> dict[str, Any]:
                 name: statistics.median(a - b for a, b in zip(s, base)) for name, s in samples.items() if s is not base
             },
         }
-    out["phases"] = _phases(max(3, runs // 2), _environments()[list(_environments())[-1]])
-    out["importtime"] = _importtime(max(3, runs // 3), _environments()[list(_environments())[-1]])
+    cached = _environments()[list(_environments())[-1]]
+    out["phases"] = _phases(max(3, runs // 2), cached)
+    out["importtime"] = _importtime(max(3, runs // 3), cached)
     return out
 
 
@@ -459,11 +468,12 @@ def report(results: dict[str, Any]) -> str:
         check_ms = r["median_s"]["accord check (README example)"] * 1e3
         verdict = "meets" if check_ms < TARGET_CHECK_MS else "MISSES"
         out.append(f"    target: accord check under {TARGET_CHECK_MS:g} ms: {verdict}")
-    out.append(f"  stages of accord check in a fresh interpreter, in order ({list(s['settings'])[-1]}), median:")
+    cached = list(_environments())[-1]
+    out.append(f"  stages of accord check in a fresh interpreter, in order ({cached}), median:")
     for name, value in s["phases"].items():
         out.append(f"    {name:<36}{fmt_time(value)}")
     it = s["importtime"]
-    out.append(f"  python -X importtime, accord check ({list(s['settings'])[-1]}): {it['total_us'] / 1e3:.1f} ms of imports in all (with importtime's own overhead), median")
+    out.append(f"  python -X importtime, accord check ({cached}): {it['total_us'] / 1e3:.1f} ms of imports in all (with importtime's own overhead), median")
     out.append("    top packages (cumulative): " + ", ".join(f"{m} {v / 1e3:.1f}" for m, v in it["top_packages_us"][:8]) + " ms")
     out.append("    top modules (self): " + ", ".join(f"{m} {v / 1e3:.1f}" for m, v in it["top_self_us"][:10]) + " ms")
     out.append("    accord modules (self): " + ", ".join(f"{m} {v / 1e3:.1f}" for m, v in it["accord_modules_self_us"][:10]) + " ms")
@@ -474,6 +484,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer, shorter samples (a smoke test; the figures are rougher)")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    parser.add_argument("--installed", type=Path, metavar="VENV", help="also time accord check in a venv where Accord is installed from its wheel")
     parser.add_argument("--cpu-clock", action="store_true", help="time in-process samples by the thread's CPU time, not wall time")
     parser.add_argument("--only", choices=["parse", "decision", "startup"], action="append", help="run only these parts")
     args = parser.parse_args()
@@ -495,7 +506,7 @@ def main() -> None:
     empty_parse: dict[str, Any] = {"policies": []}
     results["parse_check"] = bench_parse_check(rounds, min_time) if "parse" in parts else empty_parse
     results["decision"] = bench_decision(rounds, min_time) if "decision" in parts else None
-    results["startup"] = bench_startup(startup_runs) if "startup" in parts else None
+    results["startup"] = bench_startup(startup_runs, args.installed) if "startup" in parts else None
     results["machine"]["load_average_after"] = os.getloadavg() if hasattr(os, "getloadavg") else None
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
