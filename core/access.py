@@ -131,6 +131,7 @@ def decide_access(
     conditional = iter(raws[: sum(1 for v in rec.visible if v.condition is not None)])
     reveal_raws = raws[sum(1 for v in rec.visible if v.condition is not None) :]
     counts: ir.CheckedVisible | None = None
+    counts_as: list[str] = []
     unknown: set[str] = set()
     not_shared: str | None = None
     refused: tuple[str, str] | None = None
@@ -151,7 +152,8 @@ def decide_access(
             refused = (names[0], v.condition.text if v.condition is not None else "")
             continue
         if v.counts_only:
-            counts = counts or v
+            if counts is None:
+                counts, counts_as = v, names
             continue
         how = " (shared by the subject)" if v.shared else ""
         return decision(Access.ALLOW, f"the viewer is the record's {names[0]}{how}", v.span)
@@ -166,7 +168,7 @@ def decide_access(
     if unknown:
         return decision(Access.UNDETERMINED, "a condition that could allow it is unknown (treated as deny)", rec.span, unknown)
     if counts is not None:
-        return decision(Access.COUNTS_ONLY, f"counts and totals only: the viewer is the record's {', '.join(counts.viewers)}", counts.span)
+        return decision(Access.COUNTS_ONLY, f"counts and totals only: the viewer is the record's {', '.join(counts_as)}", counts.span)
     if refused is not None:
         return decision(Access.DENY, f"the viewer is the record's {refused[0]}, but `{refused[1]}` does not hold on {ctx.as_of.isoformat()}", rec.span)
     if not_shared is not None:

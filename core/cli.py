@@ -181,7 +181,12 @@ def check(
             if explain:
                 click.echo(decision_text(d, explain=True) + "\n")
                 continue
-            reasons = [r for r in d.requirements if r.status != "met"]
+            # what decided it comes first: the unmet rules, or the unknown ones (exceptions too)
+            if d.outcome is Outcome.UNKNOWN:
+                reasons = [r for r in (*d.requirements, *d.exceptions) if r.status in ("unknown", "error")]
+            else:
+                reasons = [r for r in d.requirements if r.status == "not met"]
+            reasons = reasons or [r for r in d.requirements if r.status != "met"]
             why = "; ".join(f"{r.label}: {r.because}" for r in reasons[:2]) + (" ..." if len(reasons) > 2 else "")
             if d.decided_by:
                 why = f"by exception \"{d.decided_by}\""

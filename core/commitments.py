@@ -46,6 +46,8 @@ class PartProgress:
     missing: tuple[str, ...] = ()
     rule: RuleResult | None = None
     location: str | None = None
+    #: a recurring part: progress in the period that is still open
+    current: str | None = None
 
 
 @attrs.frozen
@@ -211,6 +213,7 @@ def _recurring(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...]
     missed: list[str] = []
     unknown: set[str] = set()
     current_met = False
+    current: str | None = None
     t = part.measure.type if part.measure is not None else None
     for begin, end in periods:
         _, vals, _ = r.run(min(end, as_of), since=begin)
@@ -219,6 +222,8 @@ def _recurring(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...]
         if not (_known(done) and _known(required)):
             unknown |= _missing(done, required)
             continue
+        if not closed:
+            current = f"{show(done, t)} of {show(required, t)} so far this {part.period} ({begin.isoformat()} to {end.isoformat()})"
         if done >= required:
             met += closed
             current_met = current_met or not closed
@@ -233,7 +238,7 @@ def _recurring(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...]
         status = MET if current_met else ON_TRACK  # nothing missed; not yet begun is on track
     return PartProgress(
         part.label, part.kind, status, periods_met=met, periods_due=closed_count, missed=tuple(missed),
-        missing=tuple(sorted(unknown)), location=str(part.span) if part.span else None,
+        missing=tuple(sorted(unknown)), location=str(part.span) if part.span else None, current=current,
     )
 
 

@@ -287,8 +287,10 @@ def _settle(base: Outcome, exceptions: Sequence[_ExceptionLike]) -> tuple[Outcom
     return outcome, decider.label if decider and outcome is not Outcome.UNKNOWN else None
 
 
-def parameters_used(policy: CompiledPolicy, rules: tuple[ir.Rule, ...]) -> tuple[tuple[str, str, str | None], ...]:
-    """The parameters `rules` read, with their values and the layer that set each."""
+def parameters_used(
+    policy: CompiledPolicy, rules: tuple[ir.Rule, ...], nodes: tuple[ir.Node | None, ...] = ()
+) -> tuple[tuple[str, str, str | None], ...]:
+    """The parameters `rules` (and `nodes`) read, with their values and the layer that set each."""
     names: dict[str, None] = {}
 
     def walk(node: ir.Node) -> None:
@@ -297,8 +299,9 @@ def parameters_used(policy: CompiledPolicy, rules: tuple[ir.Rule, ...]) -> tuple
         for child in ir.children(node):
             walk(child)
 
-    for rule in rules:
-        walk(rule.condition)
+    for node in (*(rule.condition for rule in rules), *nodes):
+        if node is not None:
+            walk(node)
     out = []
     for name in names:
         p = policy.checked.parameters[name]
@@ -486,7 +489,7 @@ def _eligibility(
         requirements=reqs,
         exceptions=excs,
         decided_by=decided_by,
-        missing=_missing(reqs, excs),
+        missing=() if outcome is Outcome.YES else _missing(reqs, excs),  # nothing missing can undo a yes
         parameters=parameters_used(policy, checked_role.requirements + checked_role.exceptions),
     )
 
@@ -555,7 +558,7 @@ def decide_pair(
         as_of=as_of,
         requirements=reqs,
         preferences=prefs,
-        missing=_missing(reqs),
+        missing=() if outcome is Outcome.YES else _missing(reqs),
         other=b.id,
         other_name=b.name,
         score=score,

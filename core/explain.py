@@ -195,6 +195,7 @@ def incentives_json(report: IncentiveReport) -> dict[str, Any]:
                 "relationship_with": {"id": a.partner, "name": a.partner_name, "role": a.partner_role} if a.partner else None,
                 "reason": a.reason or None,
                 "missing": list(a.missing),
+                "parameters": [{"name": n, "value": v, "layer": layer} for n, v, layer in a.parameters],
                 "requirements": [rule_json(r) for r in a.requirements],
                 "source": a.source,
                 "location": a.location,
@@ -220,6 +221,9 @@ def incentives_text(report: IncentiveReport) -> str:
         partner = f" with {a.partner_role} {_who(a.partner, a.partner_name)}" if a.partner else ""
         payer = f", paid by {a.payer}" if a.payer else f", paid by: unknown (missing {', '.join(a.payer_missing)})" if a.payer_missing else ""
         lines.append(f"  {click.style(f'{mark:<11}', fg=colour)} {a.label}{partner}{': ' + what if what else ''}{payer}")
+        layered = [(n, v, layer) for n, v, layer in a.parameters if layer and layer != a.layer]
+        if layered:  # a value a district layer set for a rule of the layer below it
+            lines.append(f"  {'':<11} values: " + "; ".join(f"{n} = {v} ({layer})" for n, v, layer in layered))
         if a.outcome is not Outcome.YES and a.reason:
             lines.append(f"  {'':<11} why not: {a.reason}")
         where = ", ".join(x for x in (a.source, a.location) if x)
@@ -301,6 +305,7 @@ def commitments_json(report: CommitmentReport) -> dict[str, Any]:
                         "met_on": p.met_on.isoformat() if p.met_on else None,
                         "periods_met": p.periods_met,
                         "periods_due": p.periods_due,
+                        "current_period": p.current,
                         "missed": list(p.missed),
                         "missing": list(p.missing),
                         "location": p.location,
@@ -336,7 +341,9 @@ def commitments_text(report: CommitmentReport) -> str:
             if p.required is not None:
                 detail.append(f"{p.done} of {p.required} done, {p.remaining} to go")
             if p.periods_due is not None:
-                detail.append(f"{p.periods_met} of {p.periods_due} past periods met")
+                detail.append(f"{p.periods_met} of {p.periods_due} past period{'s' if p.periods_due != 1 else ''} met")
+            if p.current:
+                detail.append(p.current)
             if p.due:
                 detail.append(f"due {p.due.isoformat()}")
             if p.met_on:

@@ -17,7 +17,7 @@ import attrs
 
 from . import ir
 from .compile import CompiledPolicy
-from .evaluate import Outcome, RuleResult, _check_in_force, combine, results, run_block
+from .evaluate import Outcome, RuleResult, _check_in_force, combine, parameters_used, results, run_block
 from .model import Facts, Person, Place
 from .runtime import Context, RuleFailure
 from .values import Money, Quantity, Unknown, show_money, show_number
@@ -41,6 +41,8 @@ class Award:
     partner_role: str | None
     requirements: tuple[RuleResult, ...]
     missing: tuple[str, ...]
+    #: the parameters its amount and requirements read: (name, value, the layer that set it)
+    parameters: tuple[tuple[str, str, str | None], ...]
     reason: str
     source: str | None
     location: str | None
@@ -86,10 +88,18 @@ class IncentiveReport:
             key = kind if kind != "money" else f"money ({unit})"
             out[key] = f"{out[key]} + {text}" if key in out else text  # release time: `3 days + 10 hours`
         if vouchers:
-            out["vouchers"] = ", ".join(vouchers)
+            out["vouchers"] = _counted(vouchers)
         if recognitions:
-            out["recognitions"] = ", ".join(recognitions)
+            out["recognitions"] = _counted(recognitions)
         return out
+
+
+def _counted(items: list[str]) -> str:
+    """`certificate, badge` or, when one is given twice, `certificate (2), badge`."""
+    counts = dict.fromkeys(items, 0)
+    for item in items:
+        counts[item] += 1
+    return ", ".join(f"{item} ({n})" if n > 1 else item for item, n in counts.items())
 
 
 def _kind(inc: ir.CheckedIncentive) -> tuple[str, str | None]:
@@ -162,6 +172,7 @@ def _award(
         partner_role=inc.other if partner else None,
         requirements=reqs,
         missing=tuple(sorted(missing)),
+        parameters=parameters_used(policy, inc.requirements, (inc.amount, inc.payer)),
         reason=reason,
         source=inc.source,
         location=str(inc.span) if inc.span else None,
@@ -191,7 +202,7 @@ def incentives(
             kind, unit = _kind(inc)
             awards.append(
                 Award(
-                    inc.label, Outcome.NO, kind, None, unit, (), (), None, None, None, None, (), (),
+                    inc.label, Outcome.NO, kind, None, unit, (), (), None, None, None, None, (), (), (),
                     f"no {' or '.join(inc.kinds)} relationship as {inc.to} on {as_of.isoformat()}",
                     inc.source, str(inc.span) if inc.span else None, policy.checked.layer_name(inc.span.file if inc.span else None),
                 )

@@ -1,11 +1,14 @@
 """The walkthroughs in examples/ show real output: run each command and compare.
 
 A walkthrough is a Markdown file with ```console blocks: `$ accord ...`, the output, and
-`[exit N]`. Each block is run through the CLI from the repository root.
+`[exit N]`. Each block is run through the CLI from the repository root. After a deliberate
+change of wording, `ACCORD_UPDATE_GOLDEN=1 pytest tests/test_walkthroughs.py` rewrites the
+outputs shown; read the diff before committing it.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from pathlib import Path
@@ -40,5 +43,12 @@ def test_walkthrough_command_prints_what_is_shown(file, command, expected, code,
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(main, shlex.split(command)[1:])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    if os.environ.get("ACCORD_UPDATE_GOLDEN") == "1":
+        path = ROOT / file
+        text = path.read_text(encoding="utf-8")
+        old = f"$ {command}\n{expected}[exit {code}]"
+        new = f"$ {command}\n{result.output.rstrip(chr(10))}\n[exit {result.exit_code}]"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        return
     assert result.output.rstrip("\n") == expected.rstrip("\n"), f"{file}: `{command}` prints something else now"
     assert result.exit_code == code
