@@ -100,7 +100,9 @@ class _Deferred:
     then all are filled from `_fill`, `(function, *arguments)` of a call that builds the complete
     decision (a tuple: cheaper to make than a closure). So a caller that only asks for the outcome
     pays for the rules, not for the text that explains them. Reading a field, `==`, `repr` and
-    `attrs.asdict` all see the complete decision.
+    `attrs.asdict` all see the complete decision. The fields set at once must equal the complete
+    decision's (`decide` settles the outcome with the same `_settle` as `combine`); filling copies
+    every field and checks that the outcome agrees.
     """
 
     __slots__ = ("_fill",)
@@ -114,11 +116,10 @@ class _Deferred:
         if fill is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         full = fill[0](*fill[1:])
-        for field in attrs.fields(type(self)):
-            try:
-                object.__getattribute__(self, field.name)
-            except AttributeError:
-                object.__setattr__(self, field.name, getattr(full, field.name))
+        if full.outcome is not object.__getattribute__(self, "outcome"):
+            raise AssertionError(f"a lazily filled decision changed its outcome: {full.outcome} after {self.outcome}")
+        for field in attrs.fields(type(self)):  # all of them: probing each unset slot would raise
+            object.__setattr__(self, field.name, getattr(full, field.name))
         object.__setattr__(self, "_fill", None)
         return object.__getattribute__(self, name)
 
