@@ -284,7 +284,7 @@ def bench_startup(runs: int, installed: Path | None = None) -> dict[str, Any]:
     settings = {name: (env, _commands(sys.executable, _accord_command())) for name, env in _environments().items()}
     if installed is not None:  # a venv with Accord installed from its wheel: what a user runs
         settings[f"installed wheel ({installed})"] = (
-            dict(os.environ),
+            {k: v for k, v in os.environ.items() if k != "PYTHONPATH"},  # the venv's own Accord, not a checkout's
             _commands(str(installed / "bin" / "python"), [str(installed / "bin" / "accord")]),
         )
     out: dict[str, Any] = {"command": " ".join(["accord", *CHECK_ARGS]).replace(str(REPO) + os.sep, ""), "settings": {}}
