@@ -966,11 +966,12 @@ def _values_of(t: Type | None) -> tuple[Choice | Scale, tuple[str, ...]] | None:
 
 
 def _atoms(node: ir.Node) -> Iterator[ir.Node]:
+    """Every condition that holds when `node` does: itself and, through `and`, each part (the
+    `and`s inside too, so that `d(person) and x` meets `not d(person)` when `d` is an `and`)."""
+    yield node
     if isinstance(node, ir.And):
         for op in node.operands:
             yield from _atoms(op)
-    else:
-        yield node
 
 
 def _fixes(node: ir.Node) -> tuple[ir.Node, frozenset[object]] | None:
