@@ -83,6 +83,8 @@ _policy_options = [
         help="Use an installed programme's policies (see `accord programmes`): the layer of the nearest place up the person's place chain, else the programme's own policy.",
     ),
 ]
+# For tests and the benchmarks: run the reference interpreter instead of the compiled code.
+_engine_option = click.option("--engine", type=click.Choice(["compiled", "interpreted"]), default="compiled", hidden=True)
 _viewer_option = click.option(
     "--viewer", metavar="ID", help="Print only what this person may see: values read from records they may not see are hidden."
 )
@@ -127,7 +129,7 @@ def main() -> None:
 @_format
 @click.option("--explain", is_flag=True, help="Show every rule with its citation and layer, and the value of each condition inside it.")
 @_viewer_option
-@click.option("--engine", type=click.Choice(["compiled", "interpreted"]), default="compiled", hidden=True)
+@_engine_option
 @_fail_cleanly
 def check(
     facts: str,
@@ -212,7 +214,7 @@ def check(
     metavar="FIRST_END,SECOND_END",
     help="Which pair rule to decide under, by its ends (e.g. requester,mentee). Default: the policy's first pair rule.",
 )
-@click.option("--engine", type=click.Choice(["compiled", "interpreted"]), default="compiled", hidden=True)
+@_engine_option
 @_fail_cleanly
 def pair(
     facts: str,
@@ -259,7 +261,7 @@ def pair(
 @_with_policy_options
 @_as_of_option
 @_format
-@click.option("--engine", type=click.Choice(["compiled", "interpreted"]), default="compiled", hidden=True)
+@_engine_option
 @_fail_cleanly
 def incentives(facts: str, person: str, policy: str | None, programme: str | None, as_of: dt.datetime | None, fmt: str, engine: str) -> None:
     """List what a person receives (stipends, PDPs, vouchers, release time, recognition), what
@@ -296,7 +298,7 @@ def incentives(facts: str, person: str, policy: str | None, programme: str | Non
 @_with_policy_options
 @_as_of_option
 @_format
-@click.option("--engine", type=click.Choice(["compiled", "interpreted"]), default="compiled", hidden=True)
+@_engine_option
 @_fail_cleanly
 def access(facts: str, viewer: str, record: str, policy: str | None, programme: str | None, as_of: dt.datetime | None, fmt: str, engine: str) -> None:
     """Say whether a viewer may see a record: allow, counts only, or deny, and why.
@@ -330,7 +332,7 @@ def access(facts: str, viewer: str, record: str, policy: str | None, programme: 
 @_with_policy_options
 @_as_of_option
 @_format
-@click.option("--engine", type=click.Choice(["compiled", "interpreted"]), default="compiled", hidden=True)
+@_engine_option
 @_fail_cleanly
 def commitments(
     facts: str, person: str, role: str | None, policy: str | None, programme: str | None, as_of: dt.datetime | None, fmt: str, engine: str

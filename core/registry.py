@@ -94,26 +94,20 @@ class Registry:
             owners[(kind, name)] = plugin
             table[name] = item
 
-        programmes: dict[str, Programme] = {}
-        for plugin, item in self._collect("accord_programmes"):
-            add(programmes, "programme", Programme, plugin, item)
+        def table(hook: str, kind: str, cls: type) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for plugin, item in self._collect(hook):
+                add(out, kind, cls, plugin, item)
+            return out
+
+        programmes: dict[str, Programme] = table("accord_programmes", "programme", Programme)
         for name, prog in list(programmes.items()):
             programmes[name] = _with_plugin(prog, owners[("programme", name)])
-        facts: dict[str, FactSpec] = {}
-        for plugin, item in self._collect("accord_facts"):
-            add(facts, "fact", FactSpec, plugin, item)
-        relationships: dict[str, RelationshipKind] = {}
-        for plugin, item in self._collect("accord_relationship_kinds"):
-            add(relationships, "relationship kind", RelationshipKind, plugin, item)
-        evidence: dict[str, EvidenceKind] = {}
-        for plugin, item in self._collect("accord_evidence_kinds"):
-            add(evidence, "evidence kind", EvidenceKind, plugin, item)
-        functions: dict[str, Function] = {}
-        for plugin, item in self._collect("accord_functions"):
-            add(functions, "function", Function, plugin, item)
-        constants: dict[str, Constant] = {}
-        for plugin, item in self._collect("accord_constants"):
-            add(constants, "constant", Constant, plugin, item)
+        facts: dict[str, FactSpec] = table("accord_facts", "fact", FactSpec)
+        relationships: dict[str, RelationshipKind] = table("accord_relationship_kinds", "relationship kind", RelationshipKind)
+        evidence: dict[str, EvidenceKind] = table("accord_evidence_kinds", "evidence kind", EvidenceKind)
+        functions: dict[str, Function] = table("accord_functions", "function", Function)
+        constants: dict[str, Constant] = table("accord_constants", "constant", Constant)
 
         for kind in relationships.values():
             if len(kind.ends) != 2 or kind.ends[0] == kind.ends[1]:

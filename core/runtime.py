@@ -190,32 +190,28 @@ def latest(items: Any, missing: Unknown) -> Any:
     return items[-1] if items else missing
 
 
-def every(collection: Any, body: Callable[[Any], Any]) -> Any:
-    """Kleene 'for all': false if any member is false, else unknown if any is unknown."""
+def _quantify(collection: Any, body: Callable[[Any], Any], decisive: bool) -> Any:
+    """Kleene fold over the members: the decisive value wins, else unknown if any member is."""
     if collection.__class__ is _U:
         return collection
     unknowns = []
     for member in _ordered(collection):
         verdict = body(member)
-        if verdict is False:
-            return False
+        if verdict is decisive:
+            return decisive
         if verdict.__class__ is _U:
             unknowns.append(verdict)
-    return join_unknown(*unknowns) if unknowns else True
+    return join_unknown(*unknowns) if unknowns else not decisive
+
+
+def every(collection: Any, body: Callable[[Any], Any]) -> Any:
+    """Kleene 'for all': false if any member is false, else unknown if any is unknown."""
+    return _quantify(collection, body, False)
 
 
 def some(collection: Any, body: Callable[[Any], Any]) -> Any:
     """Kleene 'there is': true if any member is true, else unknown if any is unknown."""
-    if collection.__class__ is _U:
-        return collection
-    unknowns = []
-    for member in _ordered(collection):
-        verdict = body(member)
-        if verdict is True:
-            return True
-        if verdict.__class__ is _U:
-            unknowns.append(verdict)
-    return join_unknown(*unknowns) if unknowns else False
+    return _quantify(collection, body, True)
 
 
 def _ordered(collection: Iterable[Any]) -> Iterable[Any]:
