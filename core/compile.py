@@ -37,6 +37,8 @@ class CompiledPolicy:
     #: block key (`role:mentor`, `pair:0`, ...) -> fn(ctx, *bound values) -> (rule results, expression values)
     blocks: dict[str, Callable[..., Raw]]
     source: str = attrs.field(repr=False)
+    #: block key -> the names of the parameters its rules and expressions read (for explanations)
+    parameters: dict[str, tuple[str, ...]] = attrs.field(factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -274,4 +276,24 @@ def compile_policy(checked: CheckedPolicy) -> CompiledPolicy:
     code = compile(source, filename, "exec")
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(code, gen.ns)  # noqa: S102 - source generated from the checked IR, run without builtins
-    return CompiledPolicy(checked=checked, blocks={key: gen.ns[fn] for key, fn in names.items()}, source=source)
+    return CompiledPolicy(
+        checked=checked,
+        blocks={key: gen.ns[fn] for key, fn in names.items()},
+        source=source,
+        parameters={key: _parameters_read(block, checked) for key, block in checked.blocks().items()},
+    )
+
+
+def _parameters_read(block: ir.Block, checked: CheckedPolicy) -> tuple[str, ...]:
+    """The parameters a block reads, in the order it reads them."""
+    names: dict[str, None] = {}
+
+    def walk(node: ir.Node) -> None:
+        if isinstance(node, ir.Lit) and node.name in checked.parameters:
+            names[node.name] = None
+        for child in ir.children(node):
+            walk(child)
+
+    for node in (*(rule.condition for rule in block.rules), *block.exprs):
+        walk(node)
+    return tuple(names)

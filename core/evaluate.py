@@ -288,23 +288,10 @@ def _settle(base: Outcome, exceptions: Sequence[_ExceptionLike]) -> tuple[Outcom
     return outcome, decider.label if decider and outcome is not Outcome.UNKNOWN else None
 
 
-def parameters_used(
-    policy: CompiledPolicy, rules: tuple[ir.Rule, ...], nodes: tuple[ir.Node | None, ...] = ()
-) -> tuple[tuple[str, str, str | None], ...]:
-    """The parameters `rules` (and `nodes`) read, with their values and the layer that set each."""
-    names: dict[str, None] = {}
-
-    def walk(node: ir.Node) -> None:
-        if isinstance(node, ir.Lit) and node.name in policy.checked.parameters:
-            names[node.name] = None
-        for child in ir.children(node):
-            walk(child)
-
-    for node in (*(rule.condition for rule in rules), *nodes):
-        if node is not None:
-            walk(node)
+def parameters_used(policy: CompiledPolicy, block: str) -> tuple[tuple[str, str, str | None], ...]:
+    """The parameters a block (`role:mentor`) reads, with their values and the layer that set each."""
     out = []
-    for name in names:
+    for name in policy.parameters[block]:
         p = policy.checked.parameters[name]
         value = "not set" if isinstance(p.value, Unknown) else show(p.value, p.type)
         out.append((name, value, policy.checked.layer_name(p.span.file if p.span else None)))
@@ -491,7 +478,7 @@ def _eligibility(
         exceptions=excs,
         decided_by=decided_by,
         missing=() if outcome is Outcome.YES else _missing(reqs, excs),  # nothing missing can undo a yes
-        parameters=parameters_used(policy, checked_role.requirements + checked_role.exceptions),
+        parameters=parameters_used(policy, f"role:{role}"),
     )
 
 
@@ -563,6 +550,6 @@ def decide_pair(
         other=b.id,
         other_name=b.name,
         score=score,
-        parameters=parameters_used(policy, pair.requirements + pair.preferences),
+        parameters=parameters_used(policy, f"pair:{index}"),
         other_role=pair.second,
     )

@@ -172,7 +172,7 @@ def _award(
         partner_role=inc.other if partner else None,
         requirements=reqs,
         missing=tuple(sorted(missing)),
-        parameters=parameters_used(policy, inc.requirements, (inc.amount, inc.payer)),
+        parameters=parameters_used(policy, f"incentive:{index}"),
         reason=reason,
         source=inc.source,
         location=str(inc.span) if inc.span else None,
