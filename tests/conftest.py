@@ -22,3 +22,22 @@ def demo_policy() -> accord.CompiledPolicy:
 @pytest.fixture(scope="session")
 def demo_facts() -> accord.Facts:
     return accord.load_facts(EXAMPLES / "demo" / "facts.json")
+
+
+# Hypothesis profiles for the property tests: `ci` is reproducible (derandomized, no example
+# database), `dev` explores new examples on every run and replays the failures it saved. With
+# either, tests/test_properties.py runs in about 30 s on 2 cores. Pick one with
+# HYPOTHESIS_PROFILE=ci|dev; the default is `ci` when $CI is set, else `dev`.
+import os  # noqa: E402
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile(
+    "ci", max_examples=100, deadline=None, derandomize=True, database=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "dev", max_examples=100, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))

@@ -193,7 +193,8 @@ class PolicyWriter:
 
     def reserved(self, sc: Scope) -> set[str]:
         """Names that mean something here, so a scale or choice value of that name cannot be bare."""
-        names = {*sc.persons, *sc.texts, "person", *CONSTANTS_ALL, *EVIDENCE.get(sc.item or "", {})}
+        # `person` and the relationship ends too: a definition may be used where they are bound
+        names = {*sc.persons, *sc.texts, "person", *ENDS, *CONSTANTS_ALL, *EVIDENCE.get(sc.item or "", {})}
         names.update(n for ns in self.params.values() for n in ns)
         names.update(n for ds in self.defines.values() for n, _ in ds)
         return names
@@ -238,7 +239,8 @@ class PolicyWriter:
         if tag.startswith(("c:", "s:")):
             return self.expr(tag, sc, 0, bare_ok=True)
         if tag.startswith(("set:c:", "set:s:")):
-            return "{" + ", ".join(self.draw(st.lists(st.sampled_from(VALUES[tag[4:]]), max_size=2, unique=True))) + "}"
+            bare = self.bare(tag[4:], sc)
+            return "{" + ", ".join(self.draw(st.lists(st.sampled_from(bare), max_size=2, unique=True)) if bare else []) + "}"
         return self.expr(tag, sc, 0) if self.available(tag, sc) else None
 
     # ----------------------------------------------------------------------- expressions
