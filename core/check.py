@@ -978,8 +978,9 @@ def _fixes(node: ir.Node) -> tuple[ir.Node, frozenset[object]] | None:
     """(subject, the values it may take) when an atom pins a value down: `x = a`, `x in {a, b}`."""
     if isinstance(node, ir.Compare) and node.op == "==" and isinstance(node.right, ir.Lit):
         return node.left, frozenset([node.right.value])
-    if isinstance(node, ir.Member) and not node.negated and isinstance(node.collection, ir.Lit):
-        return node.element, frozenset(node.collection.value)  # type: ignore[arg-type]
+    # a `none` set parameter is a constant too, but its value is unknown: it pins nothing down
+    if isinstance(node, ir.Member) and not node.negated and isinstance(node.collection, ir.Lit) and isinstance(node.collection.value, frozenset):
+        return node.element, node.collection.value
     return None
 
 
