@@ -327,6 +327,8 @@ class PolicyWriter:
             collection = self.expr("set:text", sc, depth)
         elif tag == "person":
             collection = self.expr("set:person", sc, depth)
+        elif f"set:{tag}" in self.params and self.coin():
+            collection = self.pick(self.params[f"set:{tag}"])
         elif f"set:{tag}" in CONSTANTS and self.coin():
             collection = self.pick(CONSTANTS[f"set:{tag}"])
         else:
@@ -449,8 +451,14 @@ class PolicyWriter:
 
     def parameter(self) -> str:
         name = self.fresh("k")
-        kind = self.draw(st.integers(0, 5))
-        if kind == 0:  # unknown: `none` needs a type
+        kind = self.draw(st.integers(0, 6))
+        if kind == 6:  # a set of scale or choice values, or `none` (a set not known)
+            with_facts = sorted(t for t in VALUES if t in FACTS)  # so that `person.X in k` can be written
+            tag = "set:" + self.pick(with_facts if with_facts and self.coin() else sorted(VALUES))
+            values = self.draw(st.lists(st.sampled_from(VALUES[tag[4:]]), max_size=3, unique=True))
+            value = "none" if self.coin() else "{" + ", ".join(values) + "}"
+            text = f"parameter {name}: set of {tag.split(':')[2]} = {value}"
+        elif kind == 0:  # unknown: `none` needs a type
             tag = self.pick(["bool", "q:months", "q:hours", "q:days", "number", "date", "text", "money:USD"])
             word = {"bool": "yes_no", "number": "number", "date": "date", "text": "text", "money:USD": "USD"}.get(tag) or UNIT_TYPE[tag]
             text = f"parameter {name}: {word} = none"
@@ -514,9 +522,23 @@ class PolicyWriter:
         rank = self.draw(st.permutations(range(n))) if n else []
         disjoint = n > 1 and self.coin()
         if disjoint:  # or make every grant and deny provably exclusive, with no order at all
-            atom = self.expr("bool", Scope(("person",)), 0)
+            choices = [f for tag, fs in FACTS.items() if tag.startswith(("c:", "s:")) for f in fs]
+            if self.coin() or not choices:  # `A` against `not A`
+                atom = self.expr("bool", Scope(("person",)), 0)
+                guards = (f"({atom})", f"(not ({atom}))")
+            else:  # `X = v` against `X in {values but v}`
+                with_sets = [f for f in choices if any(f in FACTS.get(p[4:], []) for p in self.params if p.startswith("set:"))]
+                fact = self.pick(with_sets if with_sets and self.coin() else choices)
+                tag = next(tag for tag, fs in FACTS.items() if fact in fs)
+                v = self.pick(VALUES[tag])
+                others = self.draw(st.lists(st.sampled_from([w for w in VALUES[tag] if w != v] or [v]), max_size=3, unique=True))
+                others = [w for w in others if w != v]
+                guards = (f"(person.{fact} = {v})", f"(person.{fact} in {{{', '.join(others)}}})")
+                if f"set:{tag}" in self.params and self.coin():  # a set parameter, perhaps `none`
+                    also = f" and (person.{fact} in {self.pick(self.params[f'set:{tag}'])})"
+                    guards = (guards[0] + also, guards[1] + also)
             for i in range(n):
-                guard = f"({atom})" if effects[i] == "grants" else f"(not ({atom}))"
+                guard = guards[0] if effects[i] == "grants" else guards[1]
                 conditions[i] = f"{guard} and ({conditions[i]})"
         overriding: list[list[int]] = [[] for _ in range(n)]
         for i, j in itertools.permutations(range(n), 2):

@@ -231,6 +231,10 @@ FOUND = [
     # P110 "is empty" and P101 "unknown name" on definitions checked unused
     HEADER + 'define d5(p6, p7) = (any q8 in {p7.id, p6.name}: p7.programme is p6.district)\n'
     'define d0(p1) = (provisional) = (p1.licence)\nrole mentor\n  require "r": true\n',
+    # TypeError from the checker: `X in k` with `parameter k: set of ... = none` (its value is unknown)
+    HEADER + 'parameter k0: set of application_status = none\nrole mentee\n  require "r": true\n'
+    '  except "x0" grants: (person.special_application = pending) and (person.special_application in k0)\n'
+    '  except "x2" denies: (person.special_application in {}) and (person.special_application in k0)\n',
     # P115 "could both apply": `not A` against `A and ...` when A is an `and`
     HEADER + 'define d0(p1) = (p1.mentor_trained) and (p1.new_to_role)\nrole mentee\n  require "r": true\n'
     '  except "x0" grants: (d0(person)) and (true)\n  except "x2" denies: (not (d0(person))) and (true)\n',
