@@ -268,5 +268,8 @@ def redact(decision: Any, policy: CompiledPolicy, facts: Facts, viewer: str) -> 
             out.append(result)
         redacted.append(tuple(out))
     if decision.question == "pair":
-        return attrs.evolve(decision, requirements=redacted[0], preferences=redacted[1], viewer=viewer)
-    return attrs.evolve(decision, requirements=redacted[0], exceptions=redacted[1], viewer=viewer)
+        missing = sorted({m for r in redacted[0] for m in r.missing}) if decision.missing else []
+        return attrs.evolve(decision, requirements=redacted[0], preferences=redacted[1], viewer=viewer, missing=tuple(missing))
+    # what is still missing is read off the rules the viewer may see, never off a hidden one
+    missing = sorted({m for group in redacted for r in group for m in r.missing}) if decision.missing else []
+    return attrs.evolve(decision, requirements=redacted[0], exceptions=redacted[1], viewer=viewer, missing=tuple(missing))

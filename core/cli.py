@@ -184,7 +184,10 @@ def check(
                 click.echo(decision_text(d, explain=True) + "\n")
                 continue
             # what decided it comes first: the unmet rules, or the unknown ones (exceptions too)
-            if d.outcome is Outcome.UNKNOWN:
+            failed = [r for r in d.requirements if r.status == "not met"]
+            if d.outcome is Outcome.UNKNOWN and failed:  # only an exception could still change it
+                reasons = failed + [r for r in d.exceptions if r.status in ("unknown", "error")]
+            elif d.outcome is Outcome.UNKNOWN:
                 reasons = [r for r in (*d.requirements, *d.exceptions) if r.status in ("unknown", "error")]
             else:
                 reasons = [r for r in d.requirements if r.status == "not met"]
@@ -212,7 +215,7 @@ def check(
 @click.option(
     "--ends",
     metavar="FIRST_END,SECOND_END",
-    help="Which pair rule to decide under, by its ends (e.g. requester,mentee). Default: the policy's first pair rule.",
+    help="Which pair rule to decide under, by its ends (e.g. requester,extension_mentee). Default: the policy's first pair rule.",
 )
 @_engine_option
 @_fail_cleanly
@@ -233,7 +236,7 @@ def pair(
 
     FIRST and SECOND are person ids in the order of the policy's pair rule: for
     `pair mentor, mentee`, FIRST is the mentor. A policy with several pair rules decides under
-    its first unless --ends names another (`--ends requester,mentee`). Hard requirements decide
+    its first unless --ends names another (`--ends requester,extension_mentee`). Hard requirements decide
     the exit code (0 allowed, 1 not allowed, 3 undetermined); met preferences add their weight
     to the score.
     """

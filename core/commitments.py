@@ -223,7 +223,7 @@ def _recurring(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...]
             unknown |= _missing(done, required)
             continue
         if not closed:
-            current = f"{show(done, t)} of {show(required, t)} so far this {part.period} ({begin.isoformat()} to {end.isoformat()})"
+            current = f"{show(done, t)} of {show(required, t)} so far in this period ({begin.isoformat()} to {end.isoformat()})"
         if done >= required:
             met += closed
             current_met = current_met or not closed

@@ -181,7 +181,7 @@ def _distance(rule: ir.Rule, status: str, actual: Any, required: Any) -> str | N
         days = abs((actual - required).days)
         if not days:  # the bound itself, in a strict comparison
             return f"needs a date {'after' if cond.op == '>' else 'before'} {required.isoformat()}"
-        return f"{days} day{'s' if days != 1 else ''} {'late' if cond.op in ('<', '<=') else 'early'}"
+        return f"{days} day{'s' if days != 1 else ''} {'late' if cond.op in ('<', '<=') else 'too early'}"
     if not isinstance(actual, Decimal) or not isinstance(required, Decimal):
         return None
     gap = required - actual if cond.op in (">", ">=") else actual - required
@@ -493,6 +493,8 @@ def pair_rule(policy: CompiledPolicy, ends: str | Sequence[str] | None = None) -
     if ends is None:
         return 0, c.pairs[0]
     names = tuple(n.strip() for n in (ends.split(",") if isinstance(ends, str) else ends))
+    if len(names) != 2 or not all(names):
+        raise UsageError(f"name a pair rule by its two ends, e.g. `mentor,mentee`, not `{', '.join(names)}`")
     for i, pair in enumerate(c.pairs):
         if (pair.first, pair.second) == names:
             return i, pair

@@ -217,7 +217,7 @@ def incentives_text(report: IncentiveReport) -> str:
     marks = {Outcome.YES: ("[receives]", "green"), Outcome.NO: ("[no]", "red"), Outcome.UNKNOWN: ("[unknown]", "yellow")}
     for a in report.awards:
         mark, colour = marks[a.outcome]
-        what = ", ".join(x for x in (a.amount_text, *(f"voucher: {v}" for v in a.vouchers), *(f"recognition: {r}" for r in a.recognitions)) if x)
+        what = ", ".join(x for x in (a.amount_text, *(f"a voucher for {v}" for v in a.vouchers), *a.recognitions) if x)
         partner = f" with {a.partner_role} {_who(a.partner, a.partner_name)}" if a.partner else ""
         payer = f", paid by {a.payer}" if a.payer else f", paid by: unknown (missing {', '.join(a.payer_missing)})" if a.payer_missing else ""
         lines.append(f"  {click.style(f'{mark:<11}', fg=colour)} {a.label}{partner}{': ' + what if what else ''}{payer}")

@@ -586,7 +586,7 @@ def test_today_follows_the_as_of_date():
     assert only(decide(compiled, loaded, "a", "mentor", dt.date(2026, 1, 1))).status == MET
     r = only(decide(compiled, loaded, "a", "mentor", dt.date(2025, 12, 27)))
     assert r.status == NOT_MET
-    assert r.distance == "5 days early"
+    assert r.distance == "5 days too early"
 
 
 def test_a_missed_deadline_says_how_late():
@@ -1221,7 +1221,7 @@ role mentor        # R-1
         ("person.years_experience > 2.9 years", NOT_MET, "2.9 years <= 2.9 years", "needs more than 2.9 years"),
         ("person.first_teaching_day > 2025-08-27", NOT_MET, "2025-08-27 <= 2025-08-27", "needs a date after 2025-08-27"),
         ("person.first_teaching_day < 2025-08-20", NOT_MET, "2025-08-27 >= 2025-08-20", "7 days late"),
-        ("person.first_teaching_day >= 2025-08-30", NOT_MET, "2025-08-27 < 2025-08-30", "3 days early"),
+        ("person.first_teaching_day >= 2025-08-30", NOT_MET, "2025-08-27 < 2025-08-30", "3 days too early"),
         ("person.years_experience = 3 years", NOT_MET, "2.9 years != 3 years", None),
         ("person.years_experience != 3 years", MET, "2.9 years != 3 years", None),
         ("person.mentor_trained", MET, "person.mentor_trained is yes", None),
