@@ -532,6 +532,17 @@ class _Checker:
                     b.span,
                     f"say which wins: `except \"{b.label}\" denies overriding \"{a.label}\"`, or the other way round",
                 )
+        # Around a circle each exception that applies is overridden by another that applies, so
+        # if all apply none does, and knowing one more fact could turn a decided outcome round.
+        circle = _circle({e.label: tuple(o for o in e.overriding if o in labels) for e in excs})
+        if circle is not None and len(circle) != 3:  # two that override each other: reported above
+            spans = {e.label: e.span for e in role.exceptions}
+            if len(circle) == 2:
+                message = f"exception \"{circle[0]}\" overrides itself, so it could never apply"
+            else:
+                way = " -> ".join(f'"{label}"' for label in circle)
+                message = f"exceptions override one another in a circle ({way}), so when they all apply none could"
+            self.error("P116", message, spans.get(circle[0]), "break the circle: one of them must not say `overriding` the next")
 
     def _pair(self, pair: ast.Pair) -> ir.CheckedPair:
         ends = {k.ends for k in self.schema.relationships.values()}
@@ -962,6 +973,33 @@ def _values_of(t: Type | None) -> tuple[Choice | Scale, tuple[str, ...]] | None:
         return t, t.values
     if isinstance(t, Scale):
         return t, t.levels
+    return None
+
+
+def _circle(overrides: Mapping[str, tuple[str, ...]]) -> list[str] | None:
+    """A circle in `overrides` (label -> the labels it overrides): its labels, the first repeated
+    at the end; None if there is none."""
+    path: list[str] = []
+    done: set[str] = set()
+
+    def visit(label: str) -> list[str] | None:
+        if label in path:
+            return path[path.index(label) :] + [label]
+        if label in done:
+            return None
+        path.append(label)
+        for other in overrides.get(label, ()):
+            found = visit(other)
+            if found is not None:
+                return found
+        path.pop()
+        done.add(label)
+        return None
+
+    for label in overrides:
+        found = visit(label)
+        if found is not None:
+            return found
     return None
 
 
