@@ -147,7 +147,8 @@ class Options:
     #: `/` and `*` on quantities: division by zero is an error status, and products can move a
     #: date out of the calendar; monotonicity needs policies whose rules never fail
     arithmetic: bool = True
-    #: `overriding` may form cycles (a overrides b, b overrides a)
+    #: `overriding` may go round in a circle of three or more (a over b, b over c, c over a); two
+    #: that override each other are P116, so never that
     cycles: bool = False
     max_depth: int = 3
 
@@ -544,8 +545,12 @@ class PolicyWriter:
         for i, j in itertools.permutations(range(n), 2):
             higher = rank[i] > rank[j]
             must = effects[i] != effects[j] and not disjoint
-            if (higher and (must or self.coin())) or (self.opt.cycles and not higher and self.coin()):
+            if higher and (must or self.coin()):
                 overriding[i].append(j)
+        if self.opt.cycles:  # back edges, from lower to higher, where the higher does not override
+            for i, j in itertools.permutations(range(n), 2):
+                if rank[i] < rank[j] and i not in overriding[j] and self.coin():
+                    overriding[i].append(j)
         lines = []
         for i in range(n):
             over = f" overriding {', '.join(labels[j] for j in overriding[i])}" if overriding[i] else ""
@@ -717,9 +722,14 @@ AWKWARD = [
     dt.date(2025, 1, 1), dt.datetime(2025, 1, 1, 12, 0), dt.time(12, 0),
 ]
 
+def _json_containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    keys = st.text(max_size=6) | st.sampled_from(["id", "kind", "facts", "from", "to"])
+    return st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3)
+
+
 json_values: st.SearchStrategy[Any] = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6) | st.sampled_from(AWKWARD),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6) | st.sampled_from(["id", "kind", "facts", "from", "to"]), inner, max_size=3),
+    _json_containers,
     max_leaves=8,
 )
 
@@ -803,17 +813,17 @@ KLEENE_PRELUDE = "parameter k0: yes_no = none\n"
 Tree = Any  # ("leaf", text) | ("not", t) | ("and"|"or", [t...]) | ("every"|"any", t)
 
 
+def _kleene_nodes(inner: st.SearchStrategy[Tree]) -> st.SearchStrategy[Tree]:
+    return st.one_of(
+        inner.map(lambda t: ("not", t)),
+        st.tuples(st.sampled_from(["and", "or"]), st.lists(inner, min_size=2, max_size=3)),
+        st.tuples(st.sampled_from(["every", "any"]), inner),
+    )
+
+
 def kleene_trees(max_leaves: int = 8) -> st.SearchStrategy[Tree]:
     leaf = st.sampled_from(sorted(KLEENE_LEAVES)).map(lambda t: ("leaf", t))
-    return st.recursive(
-        leaf,
-        lambda inner: st.one_of(
-            inner.map(lambda t: ("not", t)),
-            st.tuples(st.sampled_from(["and", "or"]), st.lists(inner, min_size=2, max_size=3)),
-            st.tuples(st.sampled_from(["every", "any"]), inner),
-        ),
-        max_leaves=max_leaves,
-    )
+    return st.recursive(leaf, _kleene_nodes, max_leaves=max_leaves)
 
 
 def tree_text(tree: Tree) -> str:
@@ -843,6 +853,47 @@ def tree_value(tree: Tree, leaves: dict[str, Any]) -> Any:
         return decisive
     unknown = [v for v in values if isinstance(v, frozenset)]
     return frozenset().union(*unknown) if unknown else (not decisive)
+
+
+def _circular(n: int, edges: set[tuple[int, int]]) -> bool:
+    """Whether a directed graph on 0..n-1 has a circle (a self-loop counts)."""
+    state = [0] * n  # 0 unseen, 1 on the path, 2 done
+
+    def visit(i: int) -> bool:
+        state[i] = 1
+        for a, b in edges:
+            if a == i and (state[b] == 1 or (state[b] == 0 and visit(b))):
+                return True
+        state[i] = 2
+        return False
+
+    return any(state[i] == 0 and visit(i) for i in range(n))
+
+
+@st.composite
+def exception_roles(draw: Callable[[st.SearchStrategy[Any]], Any]) -> tuple[str, bool]:
+    """(policy text, whether its `overriding` graph has a circle): one role whose requirements and
+    exceptions are Kleene trees, its exceptions overriding one another in a random graph. Every
+    grant and deny are ordered one way, never both ways (that is P116 already); a circle of three
+    or more, or an exception overriding itself, may be there."""
+    n = draw(st.integers(1, 4))
+    effects = [draw(st.sampled_from(["grants", "denies"])) for _ in range(n)]
+    edges: set[tuple[int, int]] = set()
+    for i, j in itertools.combinations(range(n), 2):
+        way = draw(st.sampled_from(["ij", "ji"] if effects[i] != effects[j] else ["none", "ij", "ji"]))
+        if way != "none":
+            edges.add((i, j) if way == "ij" else (j, i))
+    if draw(st.integers(0, 9)) == 0:
+        i = draw(st.integers(0, n - 1))
+        edges.add((i, i))
+    lines = [f'policy "exceptions" programme {PROGRAMME.name}', KLEENE_PRELUDE.strip(), f"role {ROLES[0]}"]
+    for k, tree in enumerate(draw(st.lists(kleene_trees(4), min_size=1, max_size=2))):
+        lines.append(f'  require "r{k}": {tree_text(tree)}')
+    for i in range(n):
+        over = sorted(j for a, j in edges if a == i)
+        names = f" overriding {', '.join(f'{chr(34)}x{j}{chr(34)}' for j in over)}" if over else ""
+        lines.append(f'  except "x{i}" {effects[i]}{names}: {tree_text(draw(kleene_trees(4)))}')
+    return "\n".join(lines) + "\n", _circular(n, edges)
 
 
 def decimal_of(raw: Any, unit: str | None = None) -> Decimal | None:

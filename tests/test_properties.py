@@ -4,8 +4,9 @@ The strategies are in `tests/strategies.py`; the number of examples comes from t
 profile (`ci` or `dev`, registered in `tests/conftest.py`; `HYPOTHESIS_PROFILE=dev` picks one).
 
 1. Bad policy text never escapes as anything but an Accord error.
-2. Compiled and interpreted evaluation give the same decision, rule by rule.
-3. Deciding is deterministic, down to the JSON.
+2. Compiled and interpreted evaluation give the same decision, rule by rule; and a grant and a
+   deny that both apply always say which wins (or the checker would have refused them, P115).
+3. Deciding is deterministic, down to the JSON (which is plain JSON) and the text.
 4. A missing fact makes a rule unknown, never met or not met on its own, and filling in missing
    facts never changes an outcome that was decided without them (Kleene logic is monotone).
 5. and/or/not follow Kleene's three-valued truth tables, and the usual laws hold.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -25,7 +27,7 @@ from hypothesis import strategies as st
 
 import accord
 from accord import Outcome
-from accord.explain import decision_json
+from accord.explain import decision_json, decision_text
 from accord.facts import facts_from_document
 from accord.parse import parse
 from accord.values import BOOL, DATE, TEXT, Choice, Money, Quantity, Scale, SetOf, Type
@@ -63,6 +65,14 @@ def ask(policy: accord.CompiledPolicy, facts: accord.Facts, question: tuple[str,
 
 def rules_of(d: accord.Decision) -> tuple[Any, ...]:
     return (*d.requirements, *d.exceptions, *d.preferences)
+
+
+def assert_exceptions_say_which_wins(d: accord.Decision) -> None:
+    """The checker's promise (P115): a grant and a deny that both apply say which wins."""
+    met = [e for e in d.exceptions if e.status == MET]
+    for g in (e for e in met if e.kind == "grants"):
+        for n in (e for e in met if e.kind == "denies"):
+            assert g.label in n.overriding or n.label in g.overriding, (g.label, g.condition, n.label, n.condition)
 
 
 # --------------------------------------------------------------------------- 1. parser robustness
@@ -181,9 +191,10 @@ def test_load_policy_raises_only_accord_errors(text: str) -> None:
     for question in questions(policy, FIXED_DOC):
         for engine in ("compiled", "interpreted"):
             try:
-                ask(policy, facts, question, dt.date(2026, 1, 15), engine=engine, explain=True)
+                d = ask(policy, facts, question, dt.date(2026, 1, 15), engine=engine, explain=True)
             except accord.UsageError:
-                pass  # a policy not in force on that date, a pair rule the policy lacks
+                continue  # a policy not in force on that date, a pair rule the policy lacks
+            assert_exceptions_say_which_wins(d)
 
 
 @given(s.policies(), st.text(min_size=1))
@@ -258,6 +269,7 @@ def test_compiled_and_interpreted_evaluation_agree(text: str, doc: dict[str, Any
         # outcome, per-rule status, actual and required values, missing facts, errors, score
         assert compiled == interpreted, question
         assert decision_json(compiled) == decision_json(interpreted), question
+        assert_exceptions_say_which_wins(compiled)
 
 
 # --------------------------------------------------------------------------- 3. determinism
@@ -268,9 +280,12 @@ def test_decisions_are_deterministic(text: str, doc: dict[str, Any], as_of: dt.d
     policy, again = load(text), accord.load_policy(text=text)
     facts, facts_again = facts_from_document(doc), facts_from_document(copy.deepcopy(doc))
     for question in questions(policy, doc):
-        first = decision_json(ask(policy, facts, question, as_of, explain=explain))
+        decision = ask(policy, facts, question, as_of, explain=explain)
+        first = decision_json(decision)
         assert decision_json(ask(policy, facts, question, as_of, explain=explain)) == first
         assert decision_json(ask(again, facts_again, question, as_of, explain=explain)) == first
+        assert json.loads(json.dumps(first)) == first  # plain JSON, as `--format json` prints it
+        assert decision_text(decision, explain=explain) == decision_text(decision, explain=explain)
 
 
 # --------------------------------------------------------------------------- 4. missing facts
@@ -360,9 +375,13 @@ def leaf_values(draw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def kleene_decision(conditions: list[str], facts: dict[str, Any], engine: str) -> accord.Decision:
     rules = "".join(f'  require "c{i}": {c}\n' for i, c in enumerate(conditions))
-    policy = load(f'policy "k" programme demo\n{s.KLEENE_PRELUDE}role mentor\n{rules}')
+    return kleene_policy_decision(load(f'policy "k" programme demo\n{s.KLEENE_PRELUDE}role mentor\n{rules}'), facts, engine)
+
+
+def kleene_policy_decision(policy: accord.CompiledPolicy, facts: dict[str, Any], engine: str) -> accord.Decision:
     doc = {"people": [{"id": "p", "facts": facts}]}
-    return accord.decide(policy, facts_from_document(doc), "p", "mentor", dt.date(2026, 1, 15), engine=engine)
+    role = next(iter(policy.checked.roles))
+    return accord.decide(policy, facts_from_document(doc), "p", role, dt.date(2026, 1, 15), engine=engine)
 
 
 def status_of(value: Any) -> str:
@@ -409,6 +428,41 @@ def test_kleene_laws_hold(a: Any, b: Any, c: Any, leaves: Any, engine: str) -> N
     for i, law in enumerate(LAWS):
         left, right = d.requirements[2 * i], d.requirements[2 * i + 1]
         assert left.status == right.status, law
+
+
+# --------------------------------------------------------------------------- 4 and 5: exceptions
+
+
+@st.composite
+def filled_in(draw: Any, facts: dict[str, Any]) -> dict[str, Any]:
+    """`facts` with some of the Kleene leaves' missing facts given values."""
+    out = dict(facts)
+    for name, values in (("mentor_trained", [True, False]), ("new_to_role", [True, False]), ("years_experience", [1, 3, 5])):
+        if name not in out and draw(st.booleans()):
+            out[name] = draw(st.sampled_from(values))
+    return out
+
+
+@given(s.exception_roles(), leaf_values(), st.data(), st.sampled_from(["compiled", "interpreted"]))
+def test_exceptions_never_decide_what_a_missing_fact_could_change(role: tuple[str, bool], leaves: Any, data: st.DataObject, engine: str) -> None:
+    """However exceptions override one another, a decided outcome survives filling in missing
+    facts; and exceptions that override one another in a circle (so that, all applying, none
+    would) are refused, as two that override each other are (P116)."""
+    text, circular = role
+    note(text)
+    if circular:
+        with pytest.raises(accord.PolicyError) as refused:
+            accord.load_policy(text=text)
+        assert "P116" in {d.code for d in refused.value.diagnostics}
+        return
+    facts, _ = leaves
+    before = kleene_policy_decision(load(text), facts, engine)
+    after = kleene_policy_decision(load(text), data.draw(filled_in(facts), label="filled in"), engine)
+    for b, a in zip(rules_of(before), rules_of(after)):
+        if b.status in (MET, NOT_MET):
+            assert a.status == b.status
+    if before.outcome is not Outcome.UNKNOWN:
+        assert after.outcome is before.outcome, (before.decided_by, after.decided_by)
 
 
 # --------------------------------------------------------------------------- 6. facts loading
