@@ -26,7 +26,7 @@ from .errors import Diagnostic, FactsError, suggest
 from .model import Consent, Evidence, Facts, Membership, Period, Person, Place, Relationship, RoleAssignment
 from .registry import Registry, default_registry
 from .schema import EVIDENCE_FIELDS, Schema, ValueProblem, json_schema_of, read_value
-from .values import to_decimal
+from .values import DATE, NUMBER, TEXT
 
 # --------------------------------------------------------------------------- the document
 
@@ -111,28 +111,17 @@ _RELATIONSHIP_KEYS = {"kind", "id", "from", "to"}
 _EVIDENCE_KEYS = {"id", "kind", "subject", "date", "author", "hours", "count", "standards", "verified_by"}
 
 
-def _strict_str(value: Any, _: type) -> str:
-    if isinstance(value, str):
-        return value
-    raise ValueProblem(f"expected text, got {json.dumps(value, default=str)}")
+# The document's own fields are read as strictly as the facts, by the same function.
+def _strict_str(value: Any, _: type) -> Any:
+    return read_value(value, TEXT)
 
 
-def _date(value: Any, _: type) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueProblem(f"expected a date (YYYY-MM-DD), got {json.dumps(value, default=str)}")
+def _date(value: Any, _: type) -> Any:
+    return read_value(value, DATE)
 
 
-def _decimal(value: Any, _: type) -> Decimal:
-    d = to_decimal(value)
-    if d is None:
-        raise ValueProblem(f"expected a number, got {json.dumps(value, default=str)}")
-    return d
+def _decimal(value: Any, _: type) -> Any:
+    return read_value(value, NUMBER)
 
 
 def _strict_list(conv: cattrs.Converter) -> Any:
