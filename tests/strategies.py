@@ -89,6 +89,13 @@ for _u, (_dim, _) in UNITS.items():
 UNIT_TYPE = {"q:months": "years", "q:days": "days", "q:hours": "hours", "q:pdps": "pdps"}
 CALENDAR_TAGS = ("q:months", "q:days")
 
+def _writable(t: Type) -> bool:
+    """Whether a facts file can hold a value of `t` (and `fact_values` can write one)."""
+    if isinstance(t, SetOf):
+        return _writable(t.element)
+    return t in (BOOL, TEXT, DATE) or isinstance(t, (Quantity, Money, Choice, Scale))
+
+
 #: tag -> facts of that tag (every fact, derived ones included: policies may read them)
 FACTS: dict[str, list[str]] = {}
 #: the facts a facts file may carry, with their types (derived facts are computed, never stored)
@@ -97,7 +104,7 @@ for _name, _spec in SCHEMA.facts.items():
     _tag = tag_of(_spec.type)
     if _tag is not None:
         FACTS.setdefault(_tag, []).append(_name)
-    if _spec.derive is None:
+    if _spec.derive is None and _writable(_spec.type):
         STORED_FACTS[_name] = _spec.type
 
 #: evidence kind -> {field: tag}, standard fields included
