@@ -20,6 +20,7 @@ from . import ir
 from .compile import CompiledPolicy
 from .evaluate import RuleResult, _check_in_force, results, run_block
 from .model import Facts, Person
+from . import runtime
 from .runtime import Context, RuleFailure, shift
 from .values import Unknown, show
 
@@ -130,8 +131,43 @@ def _candidate_days(facts: Facts, person: Person, as_of: dt.date) -> list[dt.dat
     return sorted(d for d in days if d <= as_of)
 
 
+def _known_total(r: _Runner, part: ir.CheckedPart, day: dt.date) -> Decimal | None:
+    """For `hours(...)` or `sum(...)` over evidence: the total of the items whose field is known.
+
+    Such a total only grows as items are added, so it is a lower bound of the unknown total:
+    when it alone meets a quota, the quota is met whatever the missing values are. None when
+    the measure is not such a total, or the items themselves are unknown (an unknown filter).
+    """
+    node, factor = part.measure, 1
+    if isinstance(node, ir.Scaled):
+        node, factor = node.operand, node.factor
+    if not isinstance(node, ir.Sum):
+        return None
+    from .interpret import Interpreter
+
+    items = Interpreter(Context(r.facts, day)).eval(node.operand, {"person": r.person})
+    if items.__class__ is Unknown:
+        return None
+    values = (runtime.field(item, node.field, _NONE) for item in items)
+    return sum((v for v in values if v is not _NONE), Decimal(0)) * factor
+
+
+_NONE = Unknown()
+
+
+def _measure(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], day: dt.date) -> Any:
+    """What is done: the measure, or when it is unknown but its known part meets the quota, that part."""
+    done, required = r.value(values, i, "measure"), r.value(values, i, "required")
+    if done.__class__ is Unknown and _known(required):
+        lower = _known_total(r, part, day)
+        if lower is not None and lower >= required:
+            return lower
+    return done
+
+
 def _quota(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], as_of: dt.date) -> PartProgress:
-    required, done, due = r.value(values, i, "required"), r.value(values, i, "measure"), r.value(values, i, "due")
+    required, due = r.value(values, i, "required"), r.value(values, i, "due")
+    done = _measure(r, i, part, values, as_of)
     t = part.measure.type if part.measure is not None else None
     missing = _missing(required, done, due)
     if not (_known(required) and _known(done)):
@@ -141,7 +177,7 @@ def _quota(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], as
     if done >= required:
         for day in _candidate_days(r.facts, r.person, as_of):
             _, vals, _ = r.run(day)
-            d, q = r.value(vals, i, "measure"), r.value(vals, i, "required")
+            d, q = _measure(r, i, part, vals, day), r.value(vals, i, "required")
             if _known(d) and _known(q) and d >= q:
                 met_on = day
                 break
