@@ -15,16 +15,19 @@ from .registry import Registry, default_registry
 
 
 def read_extended(name: str, child_file: str) -> tuple[str, str]:
-    """Find the policy `extends "name"` means: beside the child's file, else among the shipped rules."""
-    names = [name] if name.endswith(".accord") else [name + ".accord", name]
-    here = Path(child_file).parent
-    for candidate in names:
-        path = here / candidate
-        if not child_file.startswith(("<", "rules/")) and path.is_file():
-            return str(path), path.read_text(encoding="utf-8")
-    rules = importlib.resources.files("accord.rules")
-    for candidate in names:
-        resource = rules.joinpath(candidate)
+    """Find the policy `extends "name"` means: beside the child's file, else among the shipped rules.
+
+    Only a policy file is ever read: the name is relative, and the file it names ends in
+    `.accord` (so a policy cannot make Accord open, and quote, any other file).
+    """
+    if Path(name).is_absolute() or name.startswith("~"):
+        raise PolicyError([Diagnostic("P005", f"{child_file}: `extends \"{name}\"` must name a policy relative to this file or to the shipped rules")])
+    candidate = name if name.endswith(".accord") else name + ".accord"
+    path = Path(child_file).parent / candidate
+    if not child_file.startswith(("<", "rules/")) and path.is_file():
+        return str(path), path.read_text(encoding="utf-8")
+    if ".." not in Path(candidate).parts:  # the shipped rules are looked up inside their package only
+        resource = importlib.resources.files("accord.rules").joinpath(candidate)
         if resource.is_file():
             return f"rules/{candidate}", resource.read_text(encoding="utf-8")
     raise PolicyError([Diagnostic("P005", f"{child_file}: cannot find the policy `{name}` that it extends (looked beside it and in the shipped rules)")])

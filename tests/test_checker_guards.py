@@ -78,3 +78,13 @@ def test_a_programme_whose_policy_cannot_be_read_is_a_usage_error():
     registry = accord.Registry([Broken()])
     with pytest.raises(accord.UsageError, match="cannot be read"):
         accord.load_policy(programme="broken", registry=registry)
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../../../../../etc/passwd", "~/.ssh/id_rsa"])
+def test_extends_reads_only_policy_files(tmp_path, name):
+    child = tmp_path / "child.accord"
+    child.write_text(f'policy "c"\n  extends "{name}"\n', encoding="utf-8")
+    with pytest.raises(accord.PolicyError) as excinfo:
+        accord.load_policy(child)
+    assert [d.code for d in excinfo.value.diagnostics] == ["P005"]
+    assert "root:" not in excinfo.value.render()  # nothing of the file is quoted
