@@ -236,10 +236,13 @@ class _Gen:
             if isinstance(cond, (ir.Compare, ir.Member)):
                 left, right = (cond.left, cond.right) if isinstance(cond, ir.Compare) else (cond.element, cond.collection)
                 op = cond.op if isinstance(cond, ir.Compare) else ("not in" if cond.negated else "in")
+                # a constant right side (`>= 3 years`) is never unknown: test only the left
+                known = isinstance(right, ir.Lit) and right.value.__class__ is not Unknown
+                either = f"{a}.__class__ is _U" + ("" if known else f" or {b}.__class__ is _U")
                 body = [
                     f"{a} = {self.expr(left)}",
                     f"{b} = {self.expr(right)}",
-                    f"{r} = _join({a}, {b}) if {a}.__class__ is _U or {b}.__class__ is _U else ({a} {op} {b})",
+                    f"{r} = _join({a}, {b}) if {either} else ({a} {op} {b})",
                 ]
             else:
                 body = [f"{r} = {self.expr(cond)}", f"{a} = {r}", f"{b} = None"]

@@ -412,7 +412,7 @@ def decide(
     c = policy.checked
     checked_role = c.roles[role] if role in c.roles else c.role(role)  # role() raises, naming the roles
     subject = facts.person(person)
-    ctx = Context(facts, as_of)
+    ctx = Context.of(facts, as_of)
     if engine == "compiled":  # run_block's first case, without the indirection
         raws = policy.blocks["role:" + role](ctx, subject)[0]
     else:

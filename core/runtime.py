@@ -33,6 +33,17 @@ class Context:
         self.since = since
         self._related: dict[tuple[str, str, tuple[str, ...]], frozenset[Person]] = {}
 
+    @classmethod
+    def of(cls, facts: Facts, as_of: dt.date) -> Context:
+        """The shared context of a day: made once, then reused for every question on that day."""
+        cache = facts._contexts
+        ctx = cache.get(as_of)
+        if ctx is None:
+            if len(cache) >= 64:  # a long run over many dates keeps only the recent ones
+                cache.clear()
+            ctx = cache[as_of] = cls(facts, as_of)
+        return ctx  # type: ignore[no-any-return]
+
     def related(self, person: Any, end: str, kinds: tuple[str, ...]) -> Any:
         """The people at `end` of `person`'s relationships of `kinds` valid on the as-of date."""
         if person.__class__ is _U:
