@@ -175,12 +175,19 @@ def _layers(d: Decision) -> set[str]:
 # --------------------------------------------------------------------------- incentives
 
 
-def incentives_json(report: IncentiveReport) -> dict[str, Any]:
+def _report_head(schema: str, report: IncentiveReport | CommitmentReport) -> dict[str, Any]:
+    """The keys every per-person report starts with, so that their JSON shapes agree."""
     return {
-        "schema": INCENTIVES_SCHEMA,
+        "schema": schema,
         "person": {"id": report.subject, "name": report.subject_name},
         "policy": {"name": report.policy, "file": report.policy_file},
         "as_of": report.as_of.isoformat(),
+    }
+
+
+def incentives_json(report: IncentiveReport) -> dict[str, Any]:
+    return {
+        **_report_head(INCENTIVES_SCHEMA, report),
         "awards": [
             {
                 "label": a.label,
@@ -279,10 +286,7 @@ def access_text(d: AccessDecision) -> str:
 
 def commitments_json(report: CommitmentReport) -> dict[str, Any]:
     return {
-        "schema": COMMITMENTS_SCHEMA,
-        "person": {"id": report.subject, "name": report.subject_name},
-        "policy": {"name": report.policy, "file": report.policy_file},
-        "as_of": report.as_of.isoformat(),
+        **_report_head(COMMITMENTS_SCHEMA, report),
         "commitments": [
             {
                 "label": c.label,
