@@ -199,8 +199,10 @@ def bench_decision(rounds: int, min_time: float) -> dict[str, Any]:
     candidates: dict[str, Callable[[], object]] = {
         "hand-written function": lambda: mentor_by_hand(facts, person_id, AS_OF),
         "compiled role function alone": lambda: role_fn(person, ctx),
+        **_outcome_function(policy, "mentor", person, ctx),
         "the per-call Context alone": lambda: Context(facts, AS_OF),
-        "decide, compiled": lambda: accord.decide(policy, facts, person_id, "mentor", AS_OF),
+        # `.outcome`: what the hand-written function returns, and what a caller reads first
+        "decide, compiled": lambda: accord.decide(policy, facts, person_id, "mentor", AS_OF).outcome,
         "decide, compiled, explain=True": lambda: accord.decide(policy, facts, person_id, "mentor", AS_OF, explain=True),
         "decide, interpreted": lambda: accord.decide(policy, facts, person_id, "mentor", AS_OF, engine="interpreted"),
         "decide, compiled, + read every reason": lambda: _read_reasons(accord.decide(policy, facts, person_id, "mentor", AS_OF)),
@@ -221,6 +223,15 @@ def _role_function(policy: Any, role: str) -> Callable[[Any, Any], object]:
         fn = blocks[f"role:{role}"]
         return lambda person, ctx: fn(ctx, person)
     return policy.roles[role]  # type: ignore[no-any-return]  # the earlier layout: fn(person, ctx)
+
+
+def _outcome_function(policy: Any, role: str, person: Any, ctx: Any) -> dict[str, Callable[[], object]]:
+    """The generated function that gives a role's outcome alone, where the policy has one."""
+    fns = getattr(policy, "requirements", None)
+    if not fns:  # before the outcome functions: nothing to measure
+        return {}
+    fn = fns[role]
+    return {"compiled outcome function alone": lambda: fn(ctx, person)}
 
 
 def _read_reasons(decision: Any) -> object:

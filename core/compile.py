@@ -4,13 +4,21 @@ Each block of the policy (a role, a pair rule, an incentive, a record, a commitm
 `CheckedPolicy.blocks`) becomes one function `fn(ctx, *bound people)`. It returns, for every
 rule, `(result, actual, required)`: the Kleene result (True, False or an `Unknown` naming what is
 missing) and the two sides of the rule's top comparison, for explanations; and the value of
-each of the block's expressions (an incentive's amount, a commitment's hours). The source is generated from the typed IR only: policy
-text never reaches it, constants go in as bound names, and the code runs with no builtins. It is
-registered in `linecache`, so a traceback or a debugger shows the generated lines.
+each of the block's expressions (an incentive's amount, a commitment's hours).
+
+Each role also gets two smaller functions for `decide`, which wants the outcome first and the
+reasons only if someone reads them: one gives the Kleene "and" of the role's requirements and
+stops at the first one not met, as a hand-written check would; the other gives the values of the
+role's exceptions.
+
+The source is generated from the typed IR only: policy text never reaches it, constants go in as
+bound names, and the code runs with no builtins. It is registered in `linecache`, so a traceback
+or a debugger shows the generated lines.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import linecache
 import re
@@ -21,12 +29,14 @@ import attrs
 
 from . import ir, runtime
 from .check import CheckedPolicy
-from .values import Unknown
+from .values import EvidenceItem, Unknown
 
 RuleRaw = tuple[Any, Any, Any]
 
 
 Raw = tuple[tuple[RuleRaw, ...], tuple[Any, ...]]
+#: the Kleene value of a condition as the outcome functions give it: True, False, or None for unknown
+Verdict = bool | None
 
 
 @attrs.frozen(eq=False)
@@ -39,6 +49,12 @@ class CompiledPolicy:
     source: str = attrs.field(repr=False)
     #: block key -> the names of the parameters its rules and expressions read (for explanations)
     parameters: dict[str, tuple[str, ...]] = attrs.field(factory=dict, repr=False)
+    #: role -> fn(ctx, person) -> the Kleene "and" of the role's requirements, stopping at the first not met
+    requirements: dict[str, Callable[..., Verdict]] = attrs.field(factory=dict, repr=False)
+    #: role -> fn(ctx, person) -> the value of each of the role's exceptions (roles with exceptions only)
+    exceptions: dict[str, Callable[..., tuple[Verdict, ...]]] = attrs.field(factory=dict, repr=False)
+    #: the first and last days the policy is in force (`date.min` and `date.max` where it leaves them open)
+    period: tuple[dt.date, dt.date] = (dt.date.min, dt.date.max)
 
     @property
     def name(self) -> str:
@@ -69,11 +85,12 @@ class _Gen:
             "_select": runtime.select,
             "_count": runtime.count,
             "_total": runtime.total,
-            "_latest": runtime.latest,
             "_every": runtime.every,
             "_some": runtime.some,
         }
         self._consts: dict[int, str] = {}
+        #: the names of constants that are never unknown: `strict` need not test them
+        self._known: set[str] = {"True", "False"}
         self._tmp = 0
 
     def const(self, value: object) -> str:
@@ -84,6 +101,8 @@ class _Gen:
             name = f"_c{len(self._consts)}"
             self._consts[key] = name
             self.ns[name] = value
+            if value.__class__ is not Unknown:
+                self._known.add(name)
         return self._consts[key]
 
     def tmp(self) -> str:
@@ -97,12 +116,17 @@ class _Gen:
         return "v_" + name if name.isidentifier() else "i_" + _SAFE_NAME.sub("_", name)
 
     def strict(self, operands: list[str], body: Callable[..., str]) -> str:
-        """An expression that is unknown if any operand is, else `body(*temps)`."""
-        temps = [self.tmp() for _ in operands]
-        expr = body(*temps)
+        """An expression that is unknown if any operand is, else `body(*operands)`.
+
+        Each operand is bound to a temporary and tested, except a constant that is never unknown
+        (`3 years`), which is used as it is."""
+        names = [src if src in self._known else self.tmp() for src in operands]
+        expr = body(*names)
         # Build from the last operand outwards so operands are evaluated left to right.
         for i in range(len(operands) - 1, -1, -1):
-            t, src = temps[i], operands[i]
+            t, src = names[i], operands[i]
+            if t == src:
+                continue
             later = ", ".join(operands[i + 1 :])
             on_unknown = f"_join({t}, {later})" if later else t
             expr = f"({on_unknown} if ({t} := {src}).__class__ is _U else {expr})"
@@ -141,6 +165,10 @@ class _Gen:
         missing = self.const(Unknown([n.missing]))
         if n.name in runtime.PERSON_FIELDS:
             return f"ctx.person_field({self.expr(n.item)}, {n.name!r}, {missing})"
+        if isinstance(n.item.type, EvidenceItem) and runtime.is_recorded_field(n.name):
+            # a field its kind declares (`rating`), read inline: `runtime.field` for these
+            item, value = self.tmp(), self.tmp()
+            return f"({item} if ({item} := {self.expr(n.item)}).__class__ is _U else ({missing} if ({value} := {item}.fields.get({n.name!r})) is None else {value}))"
         return f"_field({self.expr(n.item)}, {n.name!r}, {missing})"
 
     def _Not(self, n: ir.Not) -> str:
@@ -210,7 +238,8 @@ class _Gen:
         return f"_total({self.expr(n.operand)}, {n.field!r}, {self.const(Unknown([n.missing]))})"
 
     def _Latest(self, n: ir.Latest) -> str:
-        return f"_latest({self.expr(n.operand)}, {self.const(Unknown([n.missing]))})"
+        items = self.tmp()  # inline `runtime.latest`
+        return f"({items} if ({items} := {self.expr(n.operand)}).__class__ is _U else ({items}[-1] if {items} else {self.const(Unknown([n.missing]))}))"
 
     def _Quantified(self, n: ir.Quantified) -> str:
         fn = "_every" if n.kind == "every" else "_some"
@@ -236,12 +265,12 @@ class _Gen:
             if isinstance(cond, (ir.Compare, ir.Member)):
                 left, right = (cond.left, cond.right) if isinstance(cond, ir.Compare) else (cond.element, cond.collection)
                 op = cond.op if isinstance(cond, ir.Compare) else ("not in" if cond.negated else "in")
+                right_src = self.expr(right)
                 # a constant right side (`>= 3 years`) is never unknown: test only the left
-                known = isinstance(right, ir.Lit) and right.value.__class__ is not Unknown
-                either = f"{a}.__class__ is _U" + ("" if known else f" or {b}.__class__ is _U")
+                either = f"{a}.__class__ is _U" + ("" if right_src in self._known else f" or {b}.__class__ is _U")
                 body = [
                     f"{a} = {self.expr(left)}",
-                    f"{b} = {self.expr(right)}",
+                    f"{b} = {right_src}",
                     f"{r} = _join({a}, {b}) if {either} else ({a} {op} {b})",
                 ]
             else:
@@ -256,6 +285,33 @@ class _Gen:
         rules_tuple = "(" + "".join(x + ", " for x in results) + ")"
         values_tuple = "(" + "".join(x + ", " for x in values) + ")"
         lines.append(f"    return {rules_tuple}, {values_tuple}")
+        lines.append("")
+
+    def verdict(self, fn: str, rules: tuple[ir.Rule, ...], lines: list[str]) -> None:
+        """Append `fn(ctx, v_person)`: the Kleene "and" of the rules, True, False or None (unknown).
+
+        It returns False at the first rule not met. A rule that raises is unknown, as `combine`
+        reads an error."""
+        lines.append(f"def {fn}(ctx, v_person):")
+        lines.append("    _u = False")
+        for rule in rules:
+            r = self.tmp()
+            lines.append(f"    # {rule.kind} {rule.label!r} {_one_line(str(rule.span or ''))}")
+            self.guarded(lines, r, [f"{r} = {self.expr(rule.condition)}"], f"{r} = None")
+            lines += [f"    if {r} is not True:", f"        if {r} is False:", "            return False", "        _u = True"]
+        lines.append("    return None if _u else True")
+        lines.append("")
+
+    def verdicts(self, fn: str, rules: tuple[ir.Rule, ...], lines: list[str]) -> None:
+        """Append `fn(ctx, v_person)`: a tuple of each rule's Kleene value (None where unknown)."""
+        lines.append(f"def {fn}(ctx, v_person):")
+        temps = []
+        for rule in rules:
+            r = self.tmp()
+            lines.append(f"    # {rule.kind} {rule.label!r} {_one_line(str(rule.span or ''))}")
+            self.guarded(lines, r, [f"{r} = {self.expr(rule.condition)}"], f"{r} = None")
+            temps.append(r)
+        lines.append("    return (" + "".join(t + ", " for t in temps) + ")")
         lines.append("")
 
 
@@ -274,6 +330,14 @@ def compile_policy(checked: CheckedPolicy) -> CompiledPolicy:
         fn = "b_" + _SAFE_NAME.sub("_", key)
         names[key] = fn
         gen.block(fn, block, lines)
+    requirements: dict[str, str] = {}
+    exceptions: dict[str, str] = {}
+    for i, (name, role) in enumerate(checked.roles.items()):
+        requirements[name] = f"r{i}_{_SAFE_NAME.sub('_', name)}_requirements"
+        gen.verdict(requirements[name], role.requirements, lines)
+        if role.exceptions:
+            exceptions[name] = f"r{i}_{_SAFE_NAME.sub('_', name)}_exceptions"
+            gen.verdicts(exceptions[name], role.exceptions, lines)
     source = "\n".join(lines) + "\n"
     filename = f"<accord {_one_line(checked.file)} #{next(_counter)}>"
     code = compile(source, filename, "exec")
@@ -284,6 +348,9 @@ def compile_policy(checked: CheckedPolicy) -> CompiledPolicy:
         blocks={key: gen.ns[fn] for key, fn in names.items()},
         source=source,
         parameters={key: _parameters_read(block, checked) for key, block in checked.blocks().items()},
+        requirements={role: gen.ns[fn] for role, fn in requirements.items()},
+        exceptions={role: gen.ns[fn] for role, fn in exceptions.items()},
+        period=(checked.effective_from or dt.date.min, checked.effective_to or dt.date.max),
     )
 
 

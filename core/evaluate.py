@@ -408,44 +408,47 @@ def decide(
     must agree. `explain=True` adds, for each rule, the value of every condition inside it.
     """
     as_of = as_of or dt.date.today()
-    _check_in_force(policy, as_of)
-    c = policy.checked
-    checked_role = c.roles[role] if role in c.roles else c.role(role)  # role() raises, naming the roles
-    subject = facts.person(person)
-    ctx = Context.of(facts, as_of)
-    if engine == "compiled":  # run_block's first case, without the indirection
-        raws = policy.blocks["role:" + role](ctx, subject)[0]
-    else:
+    first, last = policy.period
+    if not first <= as_of <= last:
+        _check_in_force(policy, as_of)
+    requirements = policy.requirements.get(role)
+    if requirements is None or explain or engine != "compiled":
+        c = policy.checked
+        checked_role = c.roles[role] if role in c.roles else c.role(role)  # role() raises, naming the roles
+        subject = facts.person(person)
+        ctx = Context.of(facts, as_of)
         raws = run_block(policy, "role:" + role, ctx, (subject,), engine)[0]
-    if explain:
         return _eligibility(policy, checked_role, role, subject, ctx, raws, explain)
-    # The outcome now; the reasons, their text and the parameters when first read (`_Deferred`).
-    # This loop is the Kleene 'and' of `combine`, read off the raw results.
-    n = len(checked_role.requirements)
-    base = Outcome.YES
-    for raw in raws[:n] if checked_role.exceptions else raws:
-        if raw[0] is not True:
-            if raw[0] is False:
-                base = Outcome.NO
-                break
-            base = Outcome.UNKNOWN
-    outcome, decided_by = base, None
-    if checked_role.exceptions:
-        pending = [_RawException(_status(raw[0]), r.label, r.kind, r.overriding) for r, raw in zip(checked_role.exceptions, raws[n:])]
-        outcome, decided_by = _settle(base, pending)
+    # The outcome now, from the generated functions that give it alone; the reasons, their text and
+    # the parameters when first read (`_Deferred`).
+    subject = facts.people.get(person) or facts.person(person)  # person() raises, naming the closest id
+    ctx = facts._contexts.get(as_of) or Context.of(facts, as_of)  # Context.of's own first step, without the call
+    outcome = _OUTCOME_OF[requirements(ctx, subject)]
+    exceptions = policy.exceptions.get(role)
+    if exceptions is not None:
+        pending = [
+            _RawException(MET if v is True else NOT_MET if v is False else UNKNOWN, r.label, r.kind, r.overriding)
+            for r, v in zip(policy.checked.roles[role].exceptions, exceptions(ctx, subject))
+        ]
+        outcome = _settle(outcome, pending)[0]
     decision = object.__new__(Decision)
     _set_outcome(decision, outcome)
-    if decided_by is not None:
-        _set_decided_by(decision, decided_by)
-    _set_fill(decision, (_eligibility, policy, checked_role, role, subject, ctx, raws, False))
+    _set_fill(decision, (_eligibility_later, policy, role, subject, ctx))
     return decision
 
+
+_OUTCOME_OF = {True: Outcome.YES, False: Outcome.NO, None: Outcome.UNKNOWN}
 
 # A decision's fields are slots: `decide` sets them through their descriptors, as attrs' own
 # __init__ does, which skips the frozen __setattr__ and the lookup by name.
 _set_outcome = Decision.outcome.__set__  # type: ignore[attr-defined]
-_set_decided_by = Decision.decided_by.__set__  # type: ignore[attr-defined]
 _set_fill = Decision._fill.__set__  # type: ignore[attr-defined]
+
+
+def _eligibility_later(policy: CompiledPolicy, role: str, subject: Person, ctx: Context) -> Decision:
+    """The complete decision `decide` put off: the role's rules run again, every result kept."""
+    raws = policy.blocks["role:" + role](ctx, subject)[0]
+    return _eligibility(policy, policy.checked.roles[role], role, subject, ctx, raws, False)
 
 
 def _eligibility(

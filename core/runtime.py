@@ -24,7 +24,7 @@ _U = Unknown
 class Context:
     """The facts and the as-of date one question is asked against."""
 
-    __slots__ = ("as_of", "facts", "since", "_related")
+    __slots__ = ("as_of", "facts", "since", "_related", "_evidence")
 
     def __init__(self, facts: Facts, as_of: dt.date, since: dt.date | None = None) -> None:
         self.as_of = as_of
@@ -32,6 +32,7 @@ class Context:
         #: when set, evidence dated before it is left out (a recurring expectation's period)
         self.since = since
         self._related: dict[tuple[str, str, tuple[str, ...]], frozenset[Person]] = {}
+        self._evidence: dict[tuple[str, str], tuple[Evidence, ...]] = {}
 
     @classmethod
     def of(cls, facts: Facts, as_of: dt.date) -> Context:
@@ -67,11 +68,15 @@ class Context:
         """The person's evidence of one kind dated on or before the as-of date, oldest first."""
         if person.__class__ is _U:
             return person
-        items = self.facts.evidence_of(person.id, kind)
-        if items and items[-1].date > self.as_of:
-            items = tuple(e for e in items if e.date <= self.as_of)
-        if self.since is not None and items and items[0].date < self.since:
-            items = tuple(e for e in items if e.date >= self.since)
+        key = (person.id, kind)
+        items = self._evidence.get(key)
+        if items is None:
+            items = self.facts.evidence_of(person.id, kind)
+            if items and items[-1].date > self.as_of:
+                items = tuple(e for e in items if e.date <= self.as_of)
+            if self.since is not None and items and items[0].date < self.since:
+                items = tuple(e for e in items if e.date >= self.since)
+            self._evidence[key] = items
         return items
 
     def person_field(self, item: Any, name: str, missing: Unknown) -> Any:
@@ -122,6 +127,12 @@ def field(item: Any, name: str, missing: Unknown) -> Any:
 
 
 _EVIDENCE_ATTRS = frozenset({"date", "hours", "count", "standards", "kind", "id"})
+
+
+def is_recorded_field(name: str) -> bool:
+    """Whether `field` reads this field of an evidence item from its `fields` (one its kind declares)."""
+    return name != "verified" and name not in _EVIDENCE_ATTRS and name not in PERSON_FIELDS
+
 #: evidence fields that name a person; `Context.person_field` resolves them
 PERSON_FIELDS = frozenset({"author", "verified_by", "subject"})
 

@@ -4,7 +4,8 @@ The strategies are in `tests/strategies.py`; the number of examples comes from t
 profile (`ci` or `dev`, registered in `tests/conftest.py`; `HYPOTHESIS_PROFILE=dev` picks one).
 
 1. Bad policy text never escapes as anything but an Accord error.
-2. Compiled and interpreted evaluation give the same decision, rule by rule; and a grant and a
+2. Compiled and interpreted evaluation give the same decision, rule by rule; the outcome `decide`
+   gives before its reasons are written out is the outcome of those reasons; and a grant and a
    deny that both apply always say which wins (or the checker would have refused them, P115).
 3. Deciding is deterministic, down to the JSON (which is plain JSON) and the text.
 4. A missing fact makes a rule unknown, never met or not met on its own, and filling in missing
@@ -273,6 +274,19 @@ def test_compiled_and_interpreted_evaluation_agree(text: str, doc: dict[str, Any
         assert compiled == interpreted, question
         assert decision_json(compiled) == decision_json(interpreted), question
         assert_exceptions_say_which_wins(compiled)
+
+
+@found
+@given(s.policies(), s.facts_documents(), s.as_of_dates())
+def test_the_outcome_decide_gives_at_once_is_the_outcome_of_its_rules(text: str, doc: dict[str, Any], as_of: dt.date) -> None:
+    """`decide` settles the outcome with generated functions that stop at the first requirement
+    not met, and writes the rules' results out only when they are read: both must agree."""
+    policy = load(text)
+    facts = facts_from_document(doc)
+    for kind, (person, role) in questions(policy, doc):
+        if kind == "role":
+            quick = accord.decide(policy, facts, person, role, as_of).outcome  # read before any reason
+            assert quick is accord.decide(policy, facts, person, role, as_of, explain=True).outcome, (person, role)
 
 
 # --------------------------------------------------------------------------- 3. determinism
