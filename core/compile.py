@@ -260,7 +260,7 @@ class _Gen:
         results = []
         for rule in block.rules:
             r, a, b = self.tmp(), self.tmp(), self.tmp()
-            lines.append(f"    # {rule.kind} {rule.label!r} {_one_line(str(rule.span or ''))}")
+            lines.append(_comment(rule))
             cond = rule.condition
             if isinstance(cond, (ir.Compare, ir.Member)):
                 left, right = (cond.left, cond.right) if isinstance(cond, ir.Compare) else (cond.element, cond.collection)
@@ -287,32 +287,33 @@ class _Gen:
         lines.append(f"    return {rules_tuple}, {values_tuple}")
         lines.append("")
 
-    def verdict(self, fn: str, rules: tuple[ir.Rule, ...], lines: list[str]) -> None:
+    def rule_value(self, rule: ir.Rule, lines: list[str]) -> str:
+        """Append the statements that set a temporary to a rule's Kleene value (None if it raises)."""
+        r = self.tmp()
+        lines.append(_comment(rule))
+        self.guarded(lines, r, [f"{r} = {self.expr(rule.condition)}"], f"{r} = None")
+        return r
+
+    def requirements(self, fn: str, rules: tuple[ir.Rule, ...], lines: list[str]) -> None:
         """Append `fn(ctx, v_person)`: the Kleene "and" of the rules, True, False or None (unknown).
 
         It returns False at the first rule not met. A rule that raises is unknown, as `combine`
         reads an error."""
-        lines.append(f"def {fn}(ctx, v_person):")
-        lines.append("    _u = False")
+        lines += [f"def {fn}(ctx, v_person):", "    _u = False"]
         for rule in rules:
-            r = self.tmp()
-            lines.append(f"    # {rule.kind} {rule.label!r} {_one_line(str(rule.span or ''))}")
-            self.guarded(lines, r, [f"{r} = {self.expr(rule.condition)}"], f"{r} = None")
+            r = self.rule_value(rule, lines)
             lines += [f"    if {r} is not True:", f"        if {r} is False:", "            return False", "        _u = True"]
-        lines.append("    return None if _u else True")
-        lines.append("")
+        lines += ["    return None if _u else True", ""]
 
-    def verdicts(self, fn: str, rules: tuple[ir.Rule, ...], lines: list[str]) -> None:
+    def exceptions(self, fn: str, rules: tuple[ir.Rule, ...], lines: list[str]) -> None:
         """Append `fn(ctx, v_person)`: a tuple of each rule's Kleene value (None where unknown)."""
         lines.append(f"def {fn}(ctx, v_person):")
-        temps = []
-        for rule in rules:
-            r = self.tmp()
-            lines.append(f"    # {rule.kind} {rule.label!r} {_one_line(str(rule.span or ''))}")
-            self.guarded(lines, r, [f"{r} = {self.expr(rule.condition)}"], f"{r} = None")
-            temps.append(r)
-        lines.append("    return (" + "".join(t + ", " for t in temps) + ")")
-        lines.append("")
+        values = [self.rule_value(rule, lines) for rule in rules]
+        lines += ["    return (" + "".join(v + ", " for v in values) + ")", ""]
+
+
+def _comment(rule: ir.Rule) -> str:
+    return f"    # {rule.kind} {rule.label!r} {_one_line(str(rule.span or ''))}"
 
 
 def _one_line(text: str) -> str:
@@ -334,10 +335,10 @@ def compile_policy(checked: CheckedPolicy) -> CompiledPolicy:
     exceptions: dict[str, str] = {}
     for i, (name, role) in enumerate(checked.roles.items()):
         requirements[name] = f"r{i}_{_SAFE_NAME.sub('_', name)}_requirements"
-        gen.verdict(requirements[name], role.requirements, lines)
+        gen.requirements(requirements[name], role.requirements, lines)
         if role.exceptions:
             exceptions[name] = f"r{i}_{_SAFE_NAME.sub('_', name)}_exceptions"
-            gen.verdicts(exceptions[name], role.exceptions, lines)
+            gen.exceptions(exceptions[name], role.exceptions, lines)
     source = "\n".join(lines) + "\n"
     filename = f"<accord {_one_line(checked.file)} #{next(_counter)}>"
     code = compile(source, filename, "exec")

@@ -22,7 +22,7 @@ _U = Unknown
 
 
 class Context:
-    """The facts and the as-of date one question is asked against."""
+    """The facts and the as-of date questions are asked against, and what has been looked up in them."""
 
     __slots__ = ("as_of", "facts", "since", "_related", "_evidence")
 
