@@ -75,6 +75,8 @@ class CheckedPolicy:
     layers: tuple[tuple[str, str, str | None, str | None], ...] = ()
     #: relationship end -> the kinds that have it, from the schema the policy was checked against
     ends: Mapping[str, tuple[str, ...]] = attrs.Factory(dict)
+    #: problems that do not stop the policy from loading (`accord lint` shows them; `--strict` fails on them)
+    warnings: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False, repr=False)
 
     def layer_name(self, file: str | None) -> str | None:
         """The name of the policy (layer) that a file holds."""
@@ -124,6 +126,7 @@ class _Checker:
         self.registry = registry
         self.schema: Schema = registry.schema
         self.diags: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
         self.defines: dict[str, ast.Define] = {}
         self.params: dict[str, ir.CheckedParameter] = {}
         self.expanding: list[str] = []
@@ -136,6 +139,10 @@ class _Checker:
     def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> ir.Error:
         self.diags.append(Diagnostic(code, message, span, hint))
         return ir.Error(ANY, text="", span=span)
+
+    def warn(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        """A construct that loads but likely does not mean what its author wrote (or costs too much)."""
+        self.warnings.append(Diagnostic(code, message, span, hint, severity="warning"))
 
     def text(self, span: Span | None) -> str:
         """The policy text a span covers, on one line."""
@@ -218,6 +225,12 @@ class _Checker:
             self.diags.sort(key=lambda d: (d.span.file, d.span.line, d.span.column) if d.span else ("", 0, 0))
             raise PolicyError(
                 [attrs.evolve(d, snippet=caret_snippet(self._sources.get(d.span.file, ""), d.span)) if d.span else d for d in self.diags]
+            )
+        if self.warnings:
+            warnings = sorted(dict.fromkeys(self.warnings), key=lambda d: (d.span.file, d.span.line, d.span.column) if d.span else ("", 0, 0))
+            checked = attrs.evolve(
+                checked,
+                warnings=tuple(attrs.evolve(d, snippet=caret_snippet(self._sources.get(d.span.file, ""), d.span)) if d.span else d for d in warnings),
             )
         return checked
 

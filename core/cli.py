@@ -366,13 +366,16 @@ def commitments(
 
 @main.command()
 @click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 2 when any file has one): for CI.")
 @_format
-def lint(policies: tuple[str, ...], fmt: str) -> None:
+def lint(policies: tuple[str, ...], strict: bool, fmt: str) -> None:
     """Parse and check policy files, and report every problem with its line.
 
     Each problem has a stable code (P101 unknown name, P111 unit mismatch, ...), the file, line
-    and column, the line itself with a caret, and where it helps a "did you mean". Exit code 0
-    when every file is clean, 2 otherwise.
+    and column, the line itself with a caret, and where it helps a "did you mean". A warning
+    (a construct that loads but likely does not mean what it says, or that costs too much) is
+    shown too. Exit code 0 when every file is clean (warnings allowed unless --strict), 2
+    otherwise.
     """
     from .load import load_policy
 
@@ -383,14 +386,22 @@ def lint(policies: tuple[str, ...], fmt: str) -> None:
             compiled = load_policy(path)
         except AccordError as exc:
             failed = True
-            report.append({"file": path, "ok": False, "errors": [d.to_json() for d in exc.diagnostics]})
+            report.append({"file": path, "ok": False, "errors": [d.to_json() for d in exc.diagnostics], "warnings": []})
             if fmt == "text":
                 click.echo(exc.render() + "\n", err=True)
             continue
         c = compiled.checked
-        report.append({"file": path, "ok": True, "errors": [], "policy": c.name, "roles": list(c.roles)})
+        ok = not (strict and c.warnings)
+        failed = failed or not ok
+        report.append(
+            {"file": path, "ok": ok, "errors": [], "warnings": [d.to_json() for d in c.warnings], "policy": c.name, "roles": list(c.roles)}
+        )
         if fmt == "text":
-            click.echo(f"{path}: ok (policy \"{c.name}\", roles: {', '.join(c.roles) or 'none'})")
+            for d in c.warnings:
+                click.echo(d.render() + "\n", err=True)
+            more = f", {len(c.warnings)} warning{'s' if len(c.warnings) != 1 else ''}" if c.warnings else ""
+            status = "ok" if ok else "fails under --strict"
+            click.echo(f"{path}: {status} (policy \"{c.name}\", roles: {', '.join(c.roles) or 'none'}{more})")
     if fmt == "json":
         _emit_json(report)
     sys.exit(EXIT_BAD_INPUT if failed else 0)

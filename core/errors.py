@@ -46,10 +46,12 @@ class Diagnostic:
     span: Span | None = None
     hint: str | None = None
     snippet: str | None = None
+    #: "error" stops the policy from loading; "warning" does not (`accord lint --strict` counts it)
+    severity: str = "error"
 
     def render(self) -> str:
         where = f"{self.span}: " if self.span else ""
-        text = f"{where}error[{self.code}]: {self.message}"
+        text = f"{where}{self.severity}[{self.code}]: {self.message}"
         if self.snippet:
             text += "\n" + self.snippet
         if self.hint:
@@ -64,6 +66,7 @@ class Diagnostic:
             "line": self.span.line if self.span else None,
             "column": self.span.column if self.span else None,
             "hint": self.hint,
+            "severity": self.severity,
         }
 
 

@@ -369,7 +369,7 @@ def test_lint_json(files):
     result = run("lint", files["policy"], files["broken"], "--format", "json")
     assert result.exit_code == 2
     ok, bad = json.loads(result.stdout)
-    assert ok == {"file": files["policy"], "ok": True, "errors": [], "policy": "CLI test policy", "roles": ["mentor"]}
+    assert ok == {"file": files["policy"], "ok": True, "errors": [], "warnings": [], "policy": "CLI test policy", "roles": ["mentor"]}
     assert bad["file"] == files["broken"] and bad["ok"] is False
     (error,) = bad["errors"]
     assert {k: error[k] for k in ("code", "file", "line", "column")} == {"code": "P102", "file": files["broken"], "line": 10, "column": 12}
