@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from decimal import Decimal
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -21,9 +22,9 @@ import attrs
 from . import ir
 from .compile import CompiledPolicy
 from .errors import UsageError, suggest
-from .evaluate import HIDDEN, _check_in_force, pair_rule, run_block
+from .evaluate import HIDDEN, MET, _check_in_force, pair_rule, run_block
 from .model import Evidence, Facts, Person
-from .runtime import Context
+from .runtime import Context, Read, RecordingContext
 from .values import Unknown
 
 
@@ -176,100 +177,102 @@ def decide_access(
     return decision(Access.DENY, f"no clause of `record {item.kind}` names this viewer on {ctx.as_of.isoformat()} (deny by default)", rec.span)
 
 
-def visible_level(policy: CompiledPolicy, facts: Facts, viewer: Person, item: Evidence, ctx: Context) -> Access:
-    """How much of `item` the viewer may see; undetermined counts as deny."""
-    outcome = decide_access(policy, facts, viewer, item, ctx).outcome
-    return Access.DENY if outcome is Access.UNDETERMINED else outcome
-
-
 # --------------------------------------------------------------------------- what a viewer is shown
+#
+# Redaction reads provenance, not policy text: each rule is evaluated again in a
+# `RecordingContext`, which notes every record read on the way, by the policy's own `evidence`
+# queries, by `count`/`sum`, by a quantifier over anyone's records, by a definition, or by a plugin
+# function (plugins read records only through `runtime.Records`, which reads through the same
+# context). A rule whose reads include a record the viewer may not see is shown as hidden, and so
+# is everything computed from its value: its status, values, distance, trace and missing facts,
+# the score it adds to, and the "decided by" its exception could change.
 
 
-def evidence_read(node: ir.Node, aggregate: bool = False) -> set[tuple[str, bool]]:
-    """(evidence kind, read only in aggregate?) for each kind of evidence an expression reads.
+class Visibility:
+    """What one viewer may see of the facts on one date; answers are kept per record."""
 
-    `count` and `sum`/`hours` read evidence in aggregate (counts and totals); anything else
-    (`latest(...).rating`, a quantifier over items) reads its content.
-    """
-    found: set[tuple[str, bool]] = set()
-    if isinstance(node, ir.Evidence):
-        # a filter reads the items' content, even inside a count (`where topic = "..."`)
-        found.add((node.kind, aggregate and node.where is None))
-    inner = isinstance(node, (ir.Count, ir.Sum))
-    for child in ir.children(node):
-        found |= evidence_read(child, aggregate or inner)
-    return found
+    def __init__(self, policy: CompiledPolicy, facts: Facts, viewer: Person, as_of: dt.date) -> None:
+        self.policy, self.facts, self.viewer = policy, facts, viewer
+        self.ctx = Context(facts, as_of)
+        self._level: dict[str, Access] = {}
+
+    def level(self, item: Evidence) -> Access:
+        """How much of the record the viewer may see; undetermined counts as deny."""
+        found = self._level.get(item.id)
+        if found is None:
+            found = decide_access(self.policy, self.facts, self.viewer, item, self.ctx).outcome
+            found = self._level[item.id] = Access.DENY if found is Access.UNDETERMINED else found
+        return found
+
+    def hides(self, reads: Iterable[Read]) -> bool:
+        """Whether any of these reads touched a record the viewer may not see (at the depth it was read)."""
+        for subject, kind, aggregate in reads:
+            for item in self.facts.evidence_of(subject, kind):  # every item of the kind, whatever its date
+                level = self.level(item)
+                if level is Access.DENY or (level is Access.COUNTS_ONLY and not aggregate):
+                    return True
+        return False
+
+    def rule_hidden(self, rule: ir.Rule, env: Mapping[str, Any], since: dt.date | None = None) -> bool:
+        """Whether the rule's value rests on a record the viewer may not see."""
+        return self.hides(rule_reads(self.facts, self.ctx.as_of, rule.condition, env, since))
 
 
-def reads_others(node: ir.Node, bound: frozenset[str]) -> bool:
-    """Whether an expression reads evidence of anyone but the people bound to `bound` (`of e.author`)."""
-    if isinstance(node, ir.Evidence) and not (isinstance(node.subject, ir.Var) and node.subject.name in bound):
-        return True
-    return any(reads_others(child, bound) for child in ir.children(node))
+def rule_reads(facts: Facts, as_of: dt.date, node: ir.Node, env: Mapping[str, Any], since: dt.date | None = None) -> set[Read]:
+    """Every record an expression reads, evaluated in full (each part of an and/or, as `--explain` does)."""
+    from .interpret import Interpreter
+
+    ctx = RecordingContext(facts, as_of, since)
+    Interpreter(ctx).trace(node, dict(env))
+    return ctx.reads
 
 
-def hidden_kinds(
-    policy: CompiledPolicy,
-    facts: Facts,
-    viewer: Person,
-    subjects: Iterable[Person],
-    rules: Iterable[ir.Rule],
-    ctx: Context,
-    bound: Iterable[str] = ("person",),
-) -> set[str]:
-    """The evidence kinds that rules read and the viewer may not see, for the subjects' records.
-
-    `bound` names the rules' variables that stand for the subjects; a rule that reads evidence of
-    anyone else (`evidence summative_evaluation of latest(evidence mentoring_log).author`) is
-    checked against everyone's records of that kind.
-    """
-    hidden: set[str] = set()
-    subjects, names = list(subjects), frozenset(bound)
-    for rule in rules:
-        readers = list(facts.people.values()) if reads_others(rule.condition, names) else subjects
-        for kind, aggregate in evidence_read(rule.condition):
-            for subject in readers:
-                for item in facts.evidence_of(subject.id, kind):
-                    level = visible_level(policy, facts, viewer, item, ctx)
-                    if level is Access.DENY or (level is Access.COUNTS_ONLY and not aggregate):
-                        hidden.add(kind)
-    return hidden
+def _hidden_result(result: Any) -> Any:
+    return attrs.evolve(
+        result, status=HIDDEN, actual=None, required=None, actual_text=None,
+        required_text=None, op=None, distance=None, trace=None, missing=(),
+    )
 
 
 def redact(decision: Any, policy: CompiledPolicy, facts: Facts, viewer: str) -> Any:
-    """The decision as `viewer` may see it: values read from records they may not see are hidden.
+    """The decision as `viewer` may see it: everything computed from records they may not see is hidden.
 
-    The outcome stays (it is the answer asked for); a rule that read the content of a record the
-    viewer may not see (or, for a counts-only viewer, filtered it) is shown as `hidden`, with
-    neither its status nor its values, distance or explanation trace.
+    The outcome stays (it is the answer asked for). A rule that read a record the viewer may not
+    see (or, for a counts-only viewer, read more than its count and totals) is shown as `hidden`,
+    with neither its status nor its values, distance or explanation trace; the score counts only
+    the preferences the viewer may see, and "decided by" is withheld when any exception is hidden.
     """
-    who = facts.person(viewer)
-    ctx = Context(facts, decision.as_of)
+    seen = Visibility(policy, facts, facts.person(viewer), decision.as_of)
     c = policy.checked
     if decision.question == "pair":
         _, pair = pair_rule(policy, (decision.role, decision.other_role) if decision.other_role else None)
         groups = [(pair.requirements, decision.requirements), (pair.preferences, decision.preferences)]
-        subjects = [facts.person(decision.subject), facts.person(decision.other)]
-        bound: tuple[str, ...] = (pair.first, pair.second)
+        env: dict[str, Any] = {pair.first: facts.person(decision.subject), pair.second: facts.person(decision.other)}
     else:
         role = c.role(decision.role)
         groups = [(role.requirements, decision.requirements), (role.exceptions, decision.exceptions)]
-        subjects = [facts.person(decision.subject)]
-        bound = ("person",)
-    redacted = []
+        env = {"person": facts.person(decision.subject)}
+    redacted: list[tuple[Any, ...]] = []
     for rules, shown in groups:
-        out = []
-        for rule, result in zip(rules, shown):
-            if hidden_kinds(policy, facts, who, subjects, [rule], ctx, bound):
-                result = attrs.evolve(
-                    result, status=HIDDEN, actual=None, required=None, actual_text=None,
-                    required_text=None, op=None, distance=None, trace=None, missing=(),
-                )
-            out.append(result)
-        redacted.append(tuple(out))
-    if decision.question == "pair":
-        missing = sorted({m for r in redacted[0] for m in r.missing}) if decision.missing else []
-        return attrs.evolve(decision, requirements=redacted[0], preferences=redacted[1], viewer=viewer, missing=tuple(missing))
+        redacted.append(tuple(_hidden_result(r) if seen.rule_hidden(rule, env) else r for rule, r in zip(rules, shown)))
+    withheld = []
     # what is still missing is read off the rules the viewer may see, never off a hidden one
     missing = sorted({m for group in redacted for r in group for m in r.missing}) if decision.missing else []
-    return attrs.evolve(decision, requirements=redacted[0], exceptions=redacted[1], viewer=viewer, missing=tuple(missing))
+    if decision.question == "pair":
+        prefs = redacted[1]
+        score = decision.score
+        if any(p.status == HIDDEN for p in prefs):
+            score = sum((p.weight or Decimal(0) for p in prefs if p.status == MET), Decimal(0))
+            withheld.append("score")
+        return attrs.evolve(
+            decision, requirements=redacted[0], preferences=prefs, score=score, viewer=viewer,
+            missing=tuple(missing), withheld=tuple(withheld),
+        )
+    decided_by = decision.decided_by
+    if any(e.status == HIDDEN for e in redacted[1]):
+        decided_by = None  # which exception decided depends on every exception's value
+        withheld.append("decided_by")
+    return attrs.evolve(
+        decision, requirements=redacted[0], exceptions=redacted[1], decided_by=decided_by, viewer=viewer,
+        missing=tuple(missing), withheld=tuple(withheld),
+    )

@@ -151,6 +151,9 @@ class Decision(_Deferred):
     viewer: str | None = None
     #: a pair decision: the pair rule's second end (`mentee`), where `other` stands
     other_role: str | None = None
+    #: what redaction withheld from the viewer: `decided_by` (an exception is hidden), `score`
+    #: (it counts only the preferences the viewer may see)
+    withheld: tuple[str, ...] = ()
 
     @property
     def outcome_word(self) -> str:

@@ -88,6 +88,8 @@ def decision_json(d: Decision) -> dict[str, Any]:
         "parameters": [{"name": n, "value": v, "layer": layer} for n, v, layer in d.parameters],
         "viewer": d.viewer,
     }
+    if d.viewer:
+        out["withheld"] = list(d.withheld)
     if d.question == "pair":
         out["other"] = {"id": d.other, "name": d.other_name, "role": d.other_role}
         out["preferences"] = [rule_json(r) for r in d.preferences]
@@ -141,6 +143,8 @@ def decision_text(d: Decision, explain: bool = False) -> str:
     ]
     if d.decided_by:
         lines.append(f"  decided by the exception \"{d.decided_by}\"")
+    elif "decided_by" in d.withheld:
+        lines.append("  decided by: not shown (an exception rests on a record this viewer may not see)")
     lines.append("")
     width = 10
     for r in d.requirements:
@@ -153,7 +157,8 @@ def decision_text(d: Decision, explain: bool = False) -> str:
             lines.extend(_rule_lines(e, explain, width))
     if d.question == "pair" and d.preferences:  # a pair rule without preferences has no score to show
         lines.append("")
-        lines.append(f"  preferences (score {show(d.score)}):")
+        partial = ", counting only the preferences this viewer may see" if "score" in d.withheld else ""
+        lines.append(f"  preferences (score {show(d.score)}{partial}):")
         for p in d.preferences:
             lines.extend(_rule_lines(p, explain, width))
     if d.missing:

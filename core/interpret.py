@@ -193,10 +193,16 @@ class Interpreter:
         return runtime.select(items, lambda item: self.eval(where, {**env, n.var: item}))
 
     def _Count(self, n: ir.Count, env: dict[str, Any]) -> Any:
-        return runtime.count(self.eval(n.operand, env))
+        return runtime.count(self._in_aggregate(n.operand, env))
 
     def _Sum(self, n: ir.Sum, env: dict[str, Any]) -> Any:
-        return runtime.total(self.eval(n.operand, env), n.field, Unknown([n.missing]))
+        return runtime.total(self._in_aggregate(n.operand, env), n.field, Unknown([n.missing]))
+
+    def _in_aggregate(self, n: ir.Node, env: dict[str, Any]) -> Any:
+        """Items a count or total reads: unfiltered evidence is read in aggregate (counts-only viewers may see it)."""
+        if isinstance(n, ir.Evidence) and n.where is None:
+            return self.ctx.evidence(self.eval(n.subject, env), n.kind, True)
+        return self.eval(n, env)
 
     def _Latest(self, n: ir.Latest, env: dict[str, Any]) -> Any:
         return runtime.latest(self.eval(n.operand, env), Unknown([n.missing]))

@@ -15,22 +15,30 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from .model import Evidence, Facts, Person, Place
+from .model import Evidence, Facts, Person, Place, Relationship
 from .values import Unknown, join_unknown
 
 _U = Unknown
 
 
 class Context:
-    """The facts and the as-of date questions are asked against, and what has been looked up in them."""
+    """The facts and the as-of date questions are asked against, and what has been looked up in them.
 
-    __slots__ = ("as_of", "facts", "since", "_related", "_evidence")
+    Every record (evidence item) a rule reads is read through `evidence`: the compiled code, the
+    interpreter and plugin functions (through `Records`, the only view of the facts they get) alike.
+    A `RecordingContext` notes each such read, which is how `--viewer` redaction learns what a
+    value was computed from, whatever construct computed it.
+    """
+
+    __slots__ = ("as_of", "facts", "since", "records", "_related", "_evidence")
 
     def __init__(self, facts: Facts, as_of: dt.date, since: dt.date | None = None) -> None:
         self.as_of = as_of
         self.facts = facts
         #: when set, evidence dated before it is left out (a recurring expectation's period)
         self.since = since
+        #: what plugin functions and derived facts are handed: the facts, read through this context
+        self.records = Records(self)
         self._related: dict[tuple[str, str, tuple[str, ...]], frozenset[Person]] = {}
         self._evidence: dict[tuple[str, str], tuple[Evidence, ...]] = {}
 
@@ -64,8 +72,12 @@ class Context:
             self._related[key] = found
         return found
 
-    def evidence(self, person: Any, kind: str) -> Any:
-        """The person's evidence of one kind dated on or before the as-of date, oldest first."""
+    def evidence(self, person: Any, kind: str, aggregate: bool = False) -> Any:
+        """The person's evidence of one kind dated on or before the as-of date, oldest first.
+
+        `aggregate` says the caller uses only how many items there are and their totals (an
+        unfiltered `count` or `sum`), which a counts-only viewer may see; it changes nothing here.
+        """
         if person.__class__ is _U:
             return person
         key = (person.id, kind)
@@ -97,6 +109,79 @@ class Context:
         return missing
 
 
+
+#: one read of records: (subject's id, evidence kind, read in aggregate only?)
+Read = tuple[str, str, bool]
+
+
+class RecordingContext(Context):
+    """A context that notes every read of records, for redaction (`accord.access.redact`).
+
+    Made fresh for each rule it evaluates, so nothing cached by another rule hides a read.
+    """
+
+    __slots__ = ("reads",)
+
+    def __init__(self, facts: Facts, as_of: dt.date, since: dt.date | None = None) -> None:
+        super().__init__(facts, as_of, since)
+        self.reads: set[Read] = set()
+
+    def evidence(self, person: Any, kind: str, aggregate: bool = False) -> Any:
+        if person.__class__ is not _U:
+            self.reads.add((person.id, kind, aggregate))
+        return super().evidence(person, kind, aggregate)
+
+
+class Records:
+    """What a plugin function (or a derived fact) may read: people, places, relationships, and
+    records through `evidence` only, so that every record it reads is known to redaction.
+
+    A plugin function is called as `fn(records, *arguments)`; `records.as_of` is the as-of date.
+    Do not reach past this object to the facts: a record read any other way would be shown to a
+    viewer who may not see it.
+    """
+
+    __slots__ = ("_ctx",)
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    @property
+    def as_of(self) -> dt.date:
+        """The date the question is asked as of."""
+        return self._ctx.as_of
+
+    def evidence(self, person: Person, kind: str, *, ever: bool = False) -> tuple[Evidence, ...]:
+        """The person's records of one kind, oldest first: those dated on or before the as-of
+        date (and in the current period, for a recurring expectation), or with `ever`, all of them."""
+        items = self._ctx.evidence(person, kind)
+        return self._ctx.facts.evidence_of(person.id, kind) if ever else items
+
+    def count(self, person: Person, kind: str) -> int:
+        """How many records of one kind the person has as of the as-of date (a counts-only read)."""
+        return len(self._ctx.evidence(person, kind, True))
+
+    def related(self, person: Person, end: str, kinds: tuple[str, ...]) -> frozenset[Person]:
+        """The people at `end` of the person's relationships of `kinds` valid on the as-of date."""
+        return self._ctx.related(person, end, kinds)  # type: ignore[no-any-return]
+
+    def relationships_of(self, person: Person) -> tuple[Relationship, ...]:
+        """Every relationship the person stands in, at any time (check `period` for the date)."""
+        return self._ctx.facts.relationships_of(person.id)
+
+    def person(self, person_id: str) -> Person:
+        """The person with this id."""
+        return self._ctx.facts.people[person_id]
+
+    def place_chain(self, place_id: str | None) -> tuple[Place, ...]:
+        """The place and the places above it, nearest first."""
+        return self._ctx.facts.place_chain(place_id)
+
+    def place_above(self, subject: Any, kind: str, missing: Unknown) -> Any:
+        """The place of `kind` at or above the subject's place, else `missing`."""
+        return self._ctx.place_above(subject, kind, missing)
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -109,7 +194,7 @@ def fact(subject: Any, name: str, missing: Unknown) -> Any:
 def derived(fn: Callable[..., object], ctx: Context, subject: Any, missing: Unknown) -> Any:
     if subject.__class__ is _U:
         return subject
-    value = fn(ctx, subject)
+    value = fn(ctx.records, subject)
     return missing if value is None else value
 
 
@@ -168,7 +253,7 @@ def call(fn: Callable[..., object], ctx: Context, *args: Any) -> Any:
     """A plugin function: unknown in, unknown out (the function never sees an unknown)."""
     if any(a.__class__ is _U for a in args):
         return join_unknown(*args)
-    return fn(ctx, *args)
+    return fn(ctx.records, *args)
 
 
 def select(items: Any, keep: Callable[[Any], Any] | None) -> Any:

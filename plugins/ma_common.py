@@ -101,7 +101,7 @@ def functions() -> list[Function]:
 def _licences(ctx: Any, person: Any) -> Any:
     """The person's licence items dated on or before the as-of date, or unknown if there are none at all."""
     items = ctx.evidence(person, LICENCE_KIND)
-    if not ctx.facts.evidence_of(person.id, LICENCE_KIND):
+    if not ctx.evidence(person, LICENCE_KIND, ever=True):
         return unknown(f"evidence {LICENCE_KIND}")
     return items
 
@@ -205,7 +205,7 @@ def is_evaluator_of(ctx: Any, a: Any, b: Any) -> bool:
 def related_on(ctx: Any, a: Any, end: str, b: Any, day: dt.date) -> bool:
     return any(
         rel.ends.get(end) == a.id and a.id != b.id and b.id in rel.ends.values() and rel.period.contains(day)
-        for rel in ctx.facts.relationships_of(b.id)
+        for rel in ctx.relationships_of(b)
     )
 
 

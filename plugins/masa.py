@@ -178,7 +178,7 @@ def _related(ctx: Any, person: Any, end: str, kind: str) -> set[str]:
     """The ids at `end` of the person's `kind` relationships valid on the as-of date (uncached)."""
     return {
         rel.ends[end]
-        for rel in ctx.facts.relationships_of(person.id)
+        for rel in ctx.relationships_of(person)
         if rel.kind == kind and rel.period.contains(ctx.as_of) and rel.ends.get(end) != person.id
     }
 
@@ -189,7 +189,7 @@ def _linked(ctx: Any, a: Any, b: Any, kind: str, ends: tuple[str, str]) -> bool:
 
 
 def _district(ctx: Any, person: Any) -> Any:
-    return next((p for p in ctx.facts.place_chain(person.place) if p.kind == "district"), None)
+    return next((p for p in ctx.place_chain(person.place) if p.kind == "district"), None)
 
 
 def conflict_between(ctx: Any, a: Any, b: Any, kinds: frozenset[str]) -> Any:
@@ -231,7 +231,7 @@ def _first_start(ctx: Any, mentor: Any, mentee_id: str) -> dt.date:
     """The first day of the earliest mentoring relationship of this mentor and mentee (no start: the earliest)."""
     starts = [
         rel.period.start or dt.date.min
-        for rel in ctx.facts.relationships_of(mentor.id)
+        for rel in ctx.relationships_of(mentor)
         if rel.kind == "mentoring" and rel.ends.get("mentor") == mentor.id and rel.ends.get("mentee") == mentee_id
     ]
     return min(starts, default=dt.date.max)
@@ -246,9 +246,8 @@ def first_member_team(ctx: Any, mentor: Any, mentee: Any, since: dt.date) -> boo
     mentee is a member. Teams matched before `since` (second-year teams) do not take it.
     """
     mine = (_first_start(ctx, mentor, mentee.id), mentee.id)
-    people = ctx.facts.people
     for other in _related(ctx, mentor, "mentee", "mentoring"):
-        if other == mentee.id or not _is_member(ctx, people[other]):
+        if other == mentee.id or not _is_member(ctx, ctx.person(other)):
             continue
         theirs = (_first_start(ctx, mentor, other), other)
         if theirs[0] >= since and theirs < mine:
@@ -260,7 +259,7 @@ def mentoring_start(ctx: Any, mentor: Any, mentee: Any) -> Any:
     """The first day of the earliest mentoring relationship between the two, at any time."""
     starts = [
         rel.period.start
-        for rel in ctx.facts.relationships_of(mentor.id)
+        for rel in ctx.relationships_of(mentor)
         if rel.kind == "mentoring" and rel.ends.get("mentor") == mentor.id and rel.ends.get("mentee") == mentee.id
     ]
     if not starts:
