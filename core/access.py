@@ -22,7 +22,7 @@ import attrs
 from . import ir
 from .compile import CompiledPolicy
 from .errors import UsageError, suggest
-from .evaluate import HIDDEN, MET, _check_in_force, pair_rule, run_block
+from .evaluate import HIDDEN, MET, Outcome, _check_in_force, pair_rule, run_block
 from .model import Evidence, Facts, Person
 from .runtime import Context, Read, RecordingContext
 from .values import Unknown
@@ -256,8 +256,10 @@ def redact(decision: Any, policy: CompiledPolicy, facts: Facts, viewer: str) -> 
     for rules, shown in groups:
         redacted.append(tuple(_hidden_result(r) if seen.rule_hidden(rule, env) else r for rule, r in zip(rules, shown)))
     withheld = []
-    # what is still missing is read off the rules the viewer may see, never off a hidden one
-    missing = sorted({m for group in redacted for r in group for m in r.missing}) if decision.missing else []
+    # what is still missing is read off the rules the viewer may see, as `decide` reads it off all
+    # (a pair's preferences never count), never off a hidden one and never off whether one is missing
+    counted = redacted[:1] if decision.question == "pair" else redacted
+    missing = [] if decision.outcome is Outcome.YES else sorted({m for group in counted for r in group for m in r.missing})
     if decision.question == "pair":
         prefs = redacted[1]
         score = decision.score
