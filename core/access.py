@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from . import ir
+from .check import record_layers
 from .compile import CompiledPolicy
 from .errors import UsageError, suggest
 from .evaluate import HIDDEN, MET, Outcome, _check_in_force, pair_rule, run_block
@@ -117,8 +118,29 @@ def decide_access(
     policy: CompiledPolicy, facts: Facts, viewer: Person, item: Evidence, ctx: Context, engine: str = "compiled"
 ) -> AccessDecision:
     """The access decision for one viewer and one record in a context."""
+    top = policy.checked.records.get(item.kind)
+    if top is None:
+        return _decide_layer(policy, facts, viewer, item, ctx, engine, f"record:{item.kind}", None)
+    # A layer's record only narrows its parent's: the viewer must pass every layer's rules, and
+    # the most restrictive answer stands (nearest layer first, so a tie names the nearest rule).
+    answer: AccessDecision | None = None
+    for key, rec in record_layers(item.kind, top):
+        found = _decide_layer(policy, facts, viewer, item, ctx, engine, key, rec)
+        if answer is None or _RANK[found.outcome] < _RANK[answer.outcome]:
+            answer = found
+    assert answer is not None
+    return answer
+
+
+_RANK = {Access.DENY: 0, Access.UNDETERMINED: 1, Access.COUNTS_ONLY: 2, Access.ALLOW: 3}
+
+
+def _decide_layer(
+    policy: CompiledPolicy, facts: Facts, viewer: Person, item: Evidence, ctx: Context, engine: str,
+    key: str, rec: ir.CheckedRecord | None,
+) -> AccessDecision:
+    """The access decision under one layer's `record` rules (`key` is its block)."""
     subject = facts.people[item.subject]
-    rec = policy.checked.records.get(item.kind)
 
     def decision(outcome: Access, reason: str, span: Any = None, missing: Iterable[str] = ()) -> AccessDecision:
         return AccessDecision(
@@ -128,7 +150,7 @@ def decide_access(
 
     if rec is None:
         return decision(Access.DENY, f"no rule of the policy makes {item.kind} records visible (deny by default)")
-    raws, _ = run_block(policy, f"record:{item.kind}", ctx, (item, subject, viewer), engine)
+    raws, _ = run_block(policy, key, ctx, (item, subject, viewer), engine)
     conditional = iter(raws[: sum(1 for v in rec.visible if v.condition is not None)])
     reveal_raws = raws[sum(1 for v in rec.visible if v.condition is not None) :]
     counts: ir.CheckedVisible | None = None

@@ -313,6 +313,8 @@ class Record:
     reveals: tuple[Reveal, ...]
     right: str | None = None
     span: Span = _span()
+    #: set by layering: the parent's record, which this one may only narrow (the parent's rules stay a floor)
+    floor: Record | None = None
 
 
 @attrs.frozen

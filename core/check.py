@@ -93,13 +93,14 @@ class CheckedPolicy:
             params = ("person", inc.other) if inc.other else ("person",)
             exprs = tuple(x for x in (inc.amount, inc.payer) if x is not None)
             out[f"incentive:{i}"] = ir.Block(params, inc.requirements, exprs)
-        for kind, rec in self.records.items():
-            rules = tuple(
-                ir.Rule(f"visible to {', '.join(v.viewers)}", v.condition, None, v.span)
-                for v in rec.visible
-                if v.condition is not None
-            )
-            out[f"record:{kind}"] = ir.Block(("record", "subject", "viewer"), rules + rec.reveals)
+        for kind, top in self.records.items():
+            for key, rec in record_layers(kind, top):
+                rules = tuple(
+                    ir.Rule(f"visible to {', '.join(v.viewers)}", v.condition, None, v.span)
+                    for v in rec.visible
+                    if v.condition is not None
+                )
+                out[key] = ir.Block(("record", "subject", "viewer"), rules + rec.reveals)
         for i, com in enumerate(self.commitments):
             rules = tuple(ir.Rule(p.label, p.condition, com.source, p.span) for p in com.parts if p.condition is not None)
             if com.applies is not None:  # last, so that the parts' rules keep their places
@@ -118,6 +119,17 @@ class CheckedPolicy:
         hint = suggest(name, self.roles)
         more = f"; did you mean `{hint}`?" if hint else ""
         raise UsageError(f"policy `{self.name}` has no role `{name}` (its roles: {known}){more}")
+
+
+def record_layers(kind: str, rec: ir.CheckedRecord) -> list[tuple[str, ir.CheckedRecord]]:
+    """A record's rules and the floors under it, nearest first, each with its block key
+    (`record:KIND`, then `record:KIND:floor1`, ...)."""
+    out: list[tuple[str, ir.CheckedRecord]] = []
+    layer: ir.CheckedRecord | None = rec
+    while layer is not None:
+        out.append((f"record:{kind}" + (f":floor{len(out)}" if out else ""), layer))
+        layer = layer.floor
+    return out
 
 
 class _Checker:
@@ -432,7 +444,11 @@ class _Checker:
         for r in rec.reveals:
             self._viewers(r.viewers, known, r.span)
             reveals.append(ir.Rule(r.label, self.condition(r.condition, scope), r.source, r.span, "reveals"))
-        return ir.CheckedRecord(rec.kind, tuple(visible), tuple(reveals), tuple(r.viewers for r in rec.reveals), self._right(rec.right, rec.span), rec.span)
+        floor = self._record(rec.floor, programme) if rec.floor is not None else None
+        right = rec.right
+        if right not in (None, "change", "widen"):
+            self.error("P119", f"`may {right}`: a record is either fixed (layers below may only narrow it) or `may widen`", rec.span)
+        return ir.CheckedRecord(rec.kind, tuple(visible), tuple(reveals), tuple(r.viewers for r in rec.reveals), right or "fixed", rec.span, floor)
 
     def _commitment(self, com: ast.Commitment, programme: Programme | None) -> ir.CheckedCommitment:
         ends = self.schema.ends()

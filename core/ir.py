@@ -315,6 +315,8 @@ class CheckedRecord:
     reveal_viewers: tuple[tuple[str, ...], ...]
     right: str
     span: Span | None = attrs.field(eq=False)
+    #: the parent policy's record this one narrows: a viewer needs both to allow (a floor, never widened)
+    floor: CheckedRecord | None = None
 
 
 @attrs.frozen

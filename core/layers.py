@@ -37,6 +37,29 @@ def _key(item: object) -> tuple[str, str]:
 _TABLES = {"role": "roles", "record": "records", "incentive": "incentives", "commitment": "commitments", "pair": "pairs"}
 
 
+def _layered_record(parent: ast.Record, child: ast.Record, error: Callable[..., None]) -> ast.Record:
+    """A child's `override record`: it replaces the parent's clauses where the parent says `may
+    widen` (or `may change`); otherwise it narrows them: the parent's record stays a floor that
+    a viewer must pass too, and naming a viewer the parent never lets see the content is P161."""
+    if parent.right in ("widen", "change"):
+        return attrs.evolve(child, floor=parent.floor)  # the grandparent's floor, if any, still holds
+    content = {n for v in parent.visible if not v.counts_only for n in v.viewers} | {n for r in parent.reveals for n in r.viewers}
+    counts = content | {n for v in parent.visible if v.counts_only for n in v.viewers}
+    for clause in (*child.visible, *child.reveals):
+        allowed = counts if getattr(clause, "counts_only", False) else content
+        for name in clause.viewers:
+            if name not in allowed:
+                what = "counts of" if getattr(clause, "counts_only", False) else "the content of"
+                error(
+                    "P161",
+                    f"`{name}` may not see {what} `{parent.kind}` records under the policy this one extends "
+                    f"({parent.span.file}:{parent.span.line}): a layer may narrow who sees a record, never widen it",
+                    clause.span or child.span,
+                    f"the parent would have to declare `record {parent.kind} may widen`",
+                )
+    return attrs.evolve(child, floor=parent)
+
+
 def merge(child: ast.Policy, read: Reader, parse: Callable[[str, str], ast.Policy], _seen: tuple[str, ...] = ()) -> ast.Policy:
     """The policy `child` means once its parents are merged in (itself if it extends nothing)."""
     h = child.header
@@ -63,6 +86,15 @@ def merge(child: ast.Policy, read: Reader, parse: Callable[[str, str], ast.Polic
     for item in (*child.roles, *child.records, *child.incentives, *child.commitments, *child.pairs):
         key = _key(item)
         table = tables[_TABLES[key[0]]]
+        if key[0] == "record" and key not in table:
+            error(
+                "P160",
+                f"record `{key[1]}` is kept from every viewer by the policy this one extends ({parent_file}): "
+                "a layer may narrow who sees a record, never open one its parent keeps closed",
+                item.span,
+                f"the parent would have to declare `record {key[1]} may widen` to let the layers below it decide",
+            )
+            continue
         if key in table:
             where = table[key].span  # type: ignore[attr-defined]
             error(
@@ -81,6 +113,9 @@ def merge(child: ast.Policy, read: Reader, parse: Callable[[str, str], ast.Polic
         if original is None:
             hint = suggest(key[1], [k[1] for k in table])
             error("P121", f"the parent policy ({parent_file}) has no {key[0]} `{key[1]}` to override", ov.span, f"did you mean `{hint}`?" if hint else None)
+            continue
+        if isinstance(original, ast.Record):
+            table[key] = _layered_record(original, ov.item, error)  # type: ignore[arg-type]
             continue
         if getattr(original, "right", None) != "change":
             error(

@@ -18,13 +18,17 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import accord
+from accord.access import Access
 from accord.evaluate import Outcome
 from accord.explain import decision_json
 from accord.values import show
 from tests.conftest import EXAMPLES
 from tests.questions import access, cli, cli_json, commitments, incentives, write
+from tests import strategies as s
 from tests.support import decide, facts
 
 YES, NO, UNKNOWN = Outcome.YES, Outcome.NO, Outcome.UNKNOWN
@@ -260,7 +264,6 @@ def test_set_errors(folder, setting, code):
     ("body", "what"),
     [
         ('override role mentor\n  require "x": true\n', "role `mentor`"),
-        ("override record observation\n  visible to subject, mentor\n", "record `observation`"),
         ('override incentive "points" to mentor per person\n  amount 20 pdps\n', "incentive `points`"),
         ('override commitment "observed" for mentee\n  at least 0 of count(evidence observation)\n', "commitment `observed`"),
         ('override pair mentor, mentee\n  require "x": true\n', "pair `mentor, mentee`"),
@@ -295,9 +298,12 @@ def test_redeclaring_what_the_parent_declares_is_p124_naming_both_files(folder, 
 
 
 def test_a_child_may_add_rules_of_its_own(folder):
-    policy = child(folder, 'role coordinator\n  require "t": true\nrecord summative_evaluation\n  visible to subject\nparameter extra = 1 days\n')
+    policy = child(folder, 'role coordinator\n  require "t": true\nparameter extra = 1 days\n')
     assert set(policy.checked.roles) == {"mentor", "mentee", "coordinator"}
-    assert set(policy.checked.records) == {"mentoring_log", "observation", "summative_evaluation"}
+    assert "extra" in policy.checked.parameters
+    # but not a record its parent keeps closed (see the records section below)
+    (diag,) = errors(folder, "record summative_evaluation\n  visible to subject\n")
+    assert diag.code == "P160"
 
 
 @pytest.mark.parametrize(
@@ -493,3 +499,98 @@ def test_cli_policy_file_with_a_bad_parent_is_bad_input(folder, tmp_path):
     bad = write(folder, "bad.accord", 'policy "Bad"\n  extends "parent"\noverride role mentor\n  require "x": true\n')
     result = cli("check", write(tmp_path, "facts.json", DOC), "--person", "ana", "--role", "mentor", "--policy", bad)
     assert result.exit_code == 2 and "error[P123]" in result.stderr
+
+
+# =========================================================================== records: the parent's rules are a floor
+
+
+def _access(policy: accord.CompiledPolicy, doc: dict, viewer: str, record: str, day: str = "2026-01-15") -> Access:
+    from accord.access import access
+    from accord.facts import facts_from_document
+
+    return access(policy, facts_from_document(doc), viewer, record, dt.date.fromisoformat(day)).outcome
+
+
+FLOOR_PARENT = """policy "State"
+  programme demo
+
+record observation
+  visible to subject
+  visible to mentor when shared by subject
+  counts visible to coordinator
+
+record mentoring_log may widen
+  visible to subject
+"""
+FLOOR_DOC = {
+    "places": [{"id": "d1", "kind": "district"}],
+    "people": [{"id": "s", "place": "d1"}, {"id": "m"}, {"id": "c", "roles": [{"role": "coordinator", "place": "d1"}]}],
+    "relationships": [{"kind": "mentoring", "mentor": "m", "mentee": "s"}],
+    "evidence": [
+        {"id": "o1", "kind": "observation", "subject": "s", "date": "2025-10-01"},
+        {"id": "l1", "kind": "mentoring_log", "subject": "s", "date": "2025-10-01", "hours": 1},
+    ],
+    "consents": [],
+}
+
+
+def test_a_layer_may_narrow_a_fixed_record_but_the_parent_stays_a_floor(tmp_path):
+    write(tmp_path, "state.accord", FLOOR_PARENT)
+    # the district drops the coordinator's counts, and writes the mentor without the consent
+    district = child(tmp_path, "override record observation\n  visible to subject, mentor\n", header='policy "District"\n  extends "state"\n')
+    state = accord.load_policy(tmp_path / "state.accord")
+    assert _access(state, FLOOR_DOC, "c", "o1") is Access.COUNTS_ONLY
+    assert _access(district, FLOOR_DOC, "c", "o1") is Access.DENY  # narrowed
+    assert _access(district, FLOOR_DOC, "m", "o1") is Access.DENY  # the state's consent still holds
+    shared = {**FLOOR_DOC, "consents": [{"subject": "s", "viewer": "m", "components": ["observation"], "from": "2025-01-01"}]}
+    assert _access(district, shared, "m", "o1") is Access.ALLOW
+    assert _access(district, FLOOR_DOC, "s", "o1") is Access.ALLOW
+
+
+def test_a_layer_may_widen_a_record_only_where_the_parent_says_may_widen(tmp_path):
+    write(tmp_path, "state.accord", FLOOR_PARENT)
+    header = 'policy "District"\n  extends "state"\n'
+    (diag,) = errors(tmp_path, "override record observation\n  visible to subject, coordinator\n", header=header)
+    assert diag.code == "P161" and "`coordinator` may not see the content of `observation`" in diag.message
+    (diag,) = errors(tmp_path, "record licence\n  visible to coordinator\n", header=header)
+    assert diag.code == "P160" and "`record licence may widen`" in diag.hint
+    wide = child(tmp_path, "override record mentoring_log\n  visible to subject, coordinator\n", header=header)
+    assert _access(wide, FLOOR_DOC, "c", "l1") is Access.ALLOW
+
+
+def test_a_floor_holds_through_a_middle_layer_that_says_may_change(tmp_path):
+    write(tmp_path, "state.accord", FLOOR_PARENT)
+    write(tmp_path, "region.accord", 'policy "Region"\n  extends "state"\n\noverride record observation may change\n  visible to subject, mentor\n')
+    district = child(tmp_path, "override record observation\n  visible to subject, mentor\n", header='policy "District"\n  extends "region"\n')
+    assert _access(district, FLOOR_DOC, "m", "o1") is Access.DENY  # the state's `when shared by subject`
+
+
+FLOOR_NAMES = ("subject", "author", "mentor", "coordinator")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(s.record_policies(("observation",), FLOOR_NAMES, every_kind=True), st.data(), s.record_documents(max_items=3, people=s.PEOPLE[:3], kinds=("observation",)))
+def test_a_narrowing_layer_never_shows_more_than_its_parent(tmp_path_factory, parent, data, doc):
+    """For any parent record and any override that names only viewers the parent names, no viewer
+    sees more of any record under the child than under the parent."""
+    text, clauses = parent
+    names = sorted({n for _, named in clauses["observation"] for n in named})
+    counts_only = {n for form, named in clauses["observation"] if form == "counts" for n in named}
+    content = [n for n in names if n not in counts_only or any(n in named for form, named in clauses["observation"] if form != "counts")]
+    folder = tmp_path_factory.mktemp("floor")
+    write(folder, "parent.accord", text)
+    lines = []
+    for _ in range(data.draw(st.integers(0, 3))):
+        form = data.draw(st.sampled_from(["visible", "shared", "counts"]))
+        pool = content if form != "counts" else names
+        if not pool:
+            continue
+        named = ", ".join(data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=2, unique=True)))
+        lines.append({"visible": f"  visible to {named}", "shared": f"  visible to {named} when shared by subject", "counts": f"  counts visible to {named}"}[form])
+    narrowed = child(folder, "override record observation\n" + "\n".join(lines) + "\n")
+    wide = accord.load_policy(folder / "parent.accord")
+    rank = {Access.DENY: 0, Access.UNDETERMINED: 1, Access.COUNTS_ONLY: 2, Access.ALLOW: 3}
+    for item in doc["evidence"]:
+        for viewer in s.PEOPLE[:3]:
+            for day in ("2025-06-01", "2026-06-01"):
+                assert rank[_access(narrowed, doc, viewer, item["id"], day)] <= rank[_access(wide, doc, viewer, item["id"], day)]
