@@ -68,8 +68,8 @@ def _relation(ctx: Context, name: str, viewer: Person, subject: Person, item: Ev
     if name == "author":
         return item.author == viewer.id
     ends = _ends(policy)
-    if name in ends and viewer in ctx.related(subject, name, ends[name]):
-        return True
+    if name in ends:  # a relationship end is never a role assignment (facts that say so are refused)
+        return viewer in ctx.related(subject, name, ends[name])
     chain = {p.id for p in ctx.facts.place_chain(subject.place)}
     return any(
         r.role == name and r.period.contains(ctx.as_of) and (r.place is None or r.place in chain) for r in viewer.roles

@@ -272,11 +272,21 @@ class _Validator:
                 self.bad(f"places[{i}].kind", f"unknown kind of place `{place.kind}`" + (f"; did you mean `{hint}`?" if hint else f"; kinds: {', '.join(PLACE_KINDS)}"))
             self.ref(f"places[{i}].parent", place.parent, place_table, "place")
         people: dict[str, Person] = {}
+        ends = self.schema.ends()
         for i, doc_person in enumerate(doc.people):
             self.ref(f"people[{i}].place", doc_person.place, places, "place")
             facts = self._facts(f"people[{i}].facts", doc_person.facts)
             for j, role in enumerate(doc_person.roles):
                 self.ref(f"people[{i}].roles[{j}].place", role.place, places, "place")
+                kinds = ends.get(role.role)
+                if kinds:
+                    # `visible to mentor` would read this assignment as "the mentor of everyone at the place"
+                    self.bad(
+                        f"people[{i}].roles[{j}].role",
+                        f"`{role.role}` is an end of the `{kinds[0].name}` relationship, so it cannot also be a role "
+                        f"assignment (it would make {doc_person.id} the {role.role} of everyone at the place); "
+                        f"record a `{kinds[0].name}` relationship instead, or name the role otherwise",
+                    )
             people[doc_person.id] = Person(
                 id=doc_person.id,
                 name=doc_person.name,

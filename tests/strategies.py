@@ -937,6 +937,8 @@ WINDOW = (2025, 2026)
 VIEWER_NAMES = ("subject", "author", *ENDS, *ROLES)
 #: ids of the people of a generated facts document
 PEOPLE = ("p0", "p1", "p2", "p3", "p4")
+#: the roles a facts file may assign: a relationship end (`mentor`) is never one (the facts are refused)
+ASSIGNABLE_ROLES = tuple(r for r in ROLES if r not in ENDS)
 PLACE_IDS = tuple(p["id"] for p in PLACES)
 RECORD_KINDS = tuple(sorted(SCHEMA.evidence))
 
@@ -1032,7 +1034,7 @@ def record_documents(
             person["facts"] = {"mentor_trained": draw(st.booleans()), "new_to_role": draw(st.booleans())}
         roles = []
         for _ in range(draw(st.integers(0, 2))):
-            role: dict[str, Any] = {"role": draw(st.sampled_from(ROLES))}
+            role: dict[str, Any] = {"role": draw(st.sampled_from(ASSIGNABLE_ROLES))}
             if draw(st.integers(0, 3)):
                 role["place"] = draw(st.sampled_from(PLACE_IDS))
             roles.append(_window_period(draw, role))
@@ -1102,8 +1104,9 @@ def stands_as(doc: dict[str, Any], viewer: str, name: str, item: dict[str, Any],
     """The model of `visible to NAME`: whether `viewer` stands as `name` to the item's subject on `day`.
 
     `subject` and `author` are the item's; a relationship end is the subject's partner at that end
-    through a relationship valid that day; any other name (and an end, failing that) is a role
-    the viewer holds that day at or above the subject's place, or everywhere."""
+    through a relationship valid that day (never a role assignment: none may be named like an
+    end); any other name is a role the viewer holds that day at or above the subject's place, or
+    everywhere."""
     subject = item["subject"]
     if name == "subject":
         return viewer == subject
@@ -1113,6 +1116,8 @@ def stands_as(doc: dict[str, Any], viewer: str, name: str, item: dict[str, Any],
         ends = SCHEMA.relationships[rel["kind"]].ends
         if name in ends and rel[name] == viewer != subject and subject in (rel[e] for e in ends) and _in_period(rel, day):
             return True
+    if name in ENDS:
+        return False
     person = next(p for p in doc["people"] if p["id"] == subject)
     chain = place_chain(person.get("place"))
     who = next(p for p in doc["people"] if p["id"] == viewer)

@@ -405,3 +405,25 @@ def test_redact_hides_evidence_of_someone_other_than_the_subject():
             assert "needs_improvement" not in text and "needs_improvement" not in data
         else:
             assert "needs_improvement" in text  # ana sees her own evaluation and dev's logs
+
+
+def test_a_role_assignment_named_like_a_relationship_end_is_refused_naming_both(tmp_path):
+    """`visible to mentor` means the subject's mentor: an assignment `mentor` at a place would open
+    every record under it, so the facts are refused, naming the assignment and the relationship."""
+    from accord.facts import facts_from_document
+
+    doc = {
+        "places": [{"id": "d1", "kind": "district"}],
+        "people": [{"id": "s", "place": "d1"}, {"id": "x", "roles": [{"role": "coordinator"}, {"role": "mentor", "place": "d1"}]}],
+    }
+    with pytest.raises(accord.FactsError) as excinfo:
+        facts_from_document(doc)
+    text = excinfo.value.render()
+    assert "people[1].roles[1].role" in text and "`mentor` is an end of the `mentoring` relationship" in text
+    from click.testing import CliRunner
+
+    from accord.cli import main
+
+    (tmp_path / "f.json").write_text(json.dumps(doc), encoding="utf-8")
+    result = CliRunner().invoke(main, ["access", str(tmp_path / "f.json"), "--viewer", "x", "--record", "r", "--programme", "demo"])
+    assert result.exit_code == 2 and "people[1].roles[1].role" in result.output
