@@ -33,8 +33,13 @@ The layout (`docs/fmt.md` shows it), chosen to be how the shipped policies are w
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import functools
 import importlib.resources
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 
 import attrs
@@ -263,3 +268,27 @@ def format_text(text: str, file: str = "<policy>") -> str:
             ]
         )
     return out
+
+
+def diff(before: str, after: str, file: str) -> str:
+    """A unified diff from `before` to `after`, `file` naming both sides."""
+    return "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True), file, f"{file} (formatted)"))
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Replace the file at `path` with `text` at once: a temporary file beside it, renamed over it.
+
+    A reader (or a crash) sees the old file or the new one, never half of one; the file keeps
+    its permissions.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        shutil.copymode(path, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
