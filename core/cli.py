@@ -421,7 +421,7 @@ def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
       accord fmt - < in.accord > out.accord  read standard input, write standard output
 
     Formatting changes whitespace only: indentation, one space between words, at most one blank
-    line (and one before each role, pair, incentive, record and commitment). Line breaks you
+    line (and one around the header and each role, pair, record, ...). Line breaks you
     chose are kept; a line over 100 characters is broken after its `:`, or before `or`/`and`.
     A file is written only when it parses to the same policy as before; a file that does not
     parse is left as it is and its error shown. Exit code 0 when done (or, with --check, when
@@ -434,7 +434,7 @@ def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
     for path in files:
         file = "<stdin>" if path == "-" else path
         try:
-            before = click.get_text_stream("stdin").read() if path == "-" else read_policy_file(path)
+            before = sys.stdin.read() if path == "-" else read_policy_file(path)
             after = format_text(before, file)
         except AccordError as exc:
             failed += 1

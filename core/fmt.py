@@ -23,9 +23,9 @@ The layout (`docs/fmt.md` shows it), chosen to be how the shipped policies are w
   clause's `:`, else before its outermost `or`s, else before its outermost `and`s;
 - one space between tokens, none inside brackets, before `,` `:` `.`, after `.`, after a unary
   `-`, or between a function's name and its `(`;
-- at most one blank line in a row, and one blank line before a block (`role`, `pair`,
-  `incentive`, `record`, `commitment`, `override`, `extend`) and its comments; none at the start;
-  the file ends with one newline;
+- at most one blank line in a row, and one blank line before and after a block (the `policy`
+  header, `role`, `pair`, `incentive`, `record`, `commitment`, `override`, `extend`), above the
+  comments right above it; none at the start; the file ends with one newline;
 - a comment on its own line stays before what it preceded, indented like that line or like the
   line above, whichever the author's indentation was nearer; a trailing comment stays on its
   line, at its column when the code leaves it room, else two spaces after the code.
@@ -54,8 +54,8 @@ WIDTH = 100
 INDENT = "  "
 
 _ITEMS = {"header", "define", "parameter", "role", "pair", "incentive", "record", "commitment", "set_value", "override", "extend"}
-#: declarations that are blocks: a blank line goes before each
-_BLOCKS = {"role", "pair", "incentive", "record", "commitment", "override", "extend"}
+#: declarations that are blocks: a blank line goes before and after each
+_BLOCKS = {"header", "role", "pair", "incentive", "record", "commitment", "override", "extend"}
 _CLAUSES = {
     "programme_clause", "version_clause", "effective_clause", "source_clause", "extends_clause", "place_clause",
     "requirement", "exception", "preference", "amount", "voucher", "recognition", "payer", "visible",
@@ -176,6 +176,7 @@ def _layout(toks: list[_Tok], comments: list[Token]) -> list[_Line]:
     lines: list[_Line] = []
     pending: list[tuple[Token, bool]] = []  # own-line comments waiting for the next token's line
     last_line = 0  # the input line of the last thing placed
+    after_block = False  # the last declaration was a block: a blank line goes before the next
     events: list[tuple[int, int, _Tok | Token]] = [(t.line, t.column, t) for t in toks]
     events += [(c.line or 0, c.column or 0, c) for c in comments]
     for line_no, _, ev in sorted(events, key=lambda e: (e[0], e[1])):
@@ -193,11 +194,17 @@ def _layout(toks: list[_Tok], comments: list[Token]) -> list[_Line]:
             indent = 0 if tok.starts in {"item", "block"} else tok.level if tok.starts != "clause" else 1
             if tok.starts is None:
                 indent = tok.level + tok.depth
-            block = tok.starts == "block" and bool(lines)
+            block = bool(lines) and (tok.starts == "block" or (tok.starts == "item" and after_block))
+            if tok.starts in {"item", "block"}:
+                after_block = tok.starts == "block"
             prev_indent = next((ln.indent for ln in reversed(lines) if ln.toks), 0)
+            # the comments right above the token (no blank line between) are its own: they take
+            # its indentation, and the blank line before a block goes above them
+            own = len(pending) if blank else max((i for i, (_, b) in enumerate(pending) if b), default=0)
             for i, (c, c_blank) in enumerate(pending):
-                lines.append(_Line(_nearer((c.column or 1) - 1, indent, prev_indent), [], str(c).rstrip(), 0, c_blank or (block and i == 0), True))
-            lines.append(_Line(indent, [tok], blank_before=blank or (block and not pending)))
+                c_indent = indent if i >= own else _nearer((c.column or 1) - 1, indent, prev_indent)
+                lines.append(_Line(c_indent, [], str(c).rstrip(), 0, c_blank or (block and i == own), True))
+            lines.append(_Line(indent, [tok], blank_before=blank or (block and own == len(pending))))
             pending = []
         else:
             lines[-1].toks.append(tok)
