@@ -191,9 +191,7 @@ def _layout(toks: list[_Tok], comments: list[Token]) -> list[_Line]:
             continue
         tok = ev
         if not lines or tok.starts in {"item", "block", "clause"} or pending or line_no > last_line:
-            indent = 0 if tok.starts in {"item", "block"} else tok.level if tok.starts != "clause" else 1
-            if tok.starts is None:
-                indent = tok.level + tok.depth
+            indent = {"item": 0, "block": 0, "clause": 1}.get(tok.starts or "", tok.level + tok.depth)
             block = bool(lines) and (tok.starts == "block" or (tok.starts == "item" and after_block))
             if tok.starts in {"item", "block"}:
                 after_block = tok.starts == "block"
