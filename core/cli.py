@@ -407,6 +407,58 @@ def lint(policies: tuple[str, ...], strict: bool, fmt: str) -> None:
     sys.exit(EXIT_BAD_INPUT if failed else 0)
 
 
+@main.command("fmt")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 and show the diff when a file is not formatted: for CI.")
+@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print what formatting would change, as a diff.")
+def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
+    """Rewrite policy files in the one canonical layout, keeping every comment.
+
+    \b
+      accord fmt rules/district.accord       rewrite the file in place
+      accord fmt --check rules/*.accord      for CI: exit 1 and a diff if one is not formatted
+      accord fmt --diff policy.accord        show what would change, write nothing
+      accord fmt - < in.accord > out.accord  read standard input, write standard output
+
+    Formatting changes whitespace only: indentation, one space between words, at most one blank
+    line (and one around the header and each role, pair, record, ...). Line breaks you
+    chose are kept; a line over 100 characters is broken after its `:`, or before `or`/`and`.
+    A file is written only when it parses to the same policy as before; a file that does not
+    parse is left as it is and its error shown. Exit code 0 when done (or, with --check, when
+    every file is already formatted), 1 when --check finds a file to format, 2 bad input.
+    """
+    from .fmt import diff, format_text, write_atomically
+    from .load import read_policy_file
+
+    unformatted = failed = 0
+    for path in files:
+        file = "<stdin>" if path == "-" else path
+        try:
+            before = sys.stdin.read() if path == "-" else read_policy_file(path)
+            after = format_text(before, file)
+        except AccordError as exc:
+            failed += 1
+            click.echo(exc.render() + "\n", err=True)
+            continue
+        if after == before:
+            if path == "-" and not (check or show_diff):
+                click.echo(after, nl=False)
+            continue
+        unformatted += 1
+        if check or show_diff:
+            click.echo(diff(before, after, file), nl=False)
+        elif path == "-":
+            click.echo(after, nl=False)
+        else:
+            write_atomically(path, after)
+            click.echo(f"reformatted {path}", err=True)
+    if failed:
+        sys.exit(EXIT_BAD_INPUT)
+    if check and unformatted:
+        click.echo(f"{unformatted} of {len(files)} file{'s' if len(files) != 1 else ''} not formatted; run `accord fmt FILE...`", err=True)
+        sys.exit(1)
+
+
 @main.command()
 @_format
 @_fail_cleanly

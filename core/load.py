@@ -33,6 +33,16 @@ def read_extended(name: str, child_file: str) -> tuple[str, str]:
     raise PolicyError([Diagnostic("P005", f"{child_file}: cannot find the policy `{name}` that it extends (looked beside it and in the shipped rules)")])
 
 
+def read_policy_file(path: str | Path) -> str:
+    """The text of a policy file; a file that is missing or not UTF-8 text is a `PolicyError` (P005)."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PolicyError([Diagnostic("P005", f"cannot read policy file `{path}`: no such file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError([Diagnostic("P005", f"cannot read policy file `{path}`: {exc}")]) from None
+
+
 def load_policy(
     path: str | Path | None = None,
     *,
@@ -52,13 +62,7 @@ def load_policy(
     elif text is not None:
         file = str(path) if path else "<policy>"
     elif path is not None:
-        file = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise PolicyError([Diagnostic("P005", f"cannot read policy file `{path}`: no such file")]) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PolicyError([Diagnostic("P005", f"cannot read policy file `{path}`: {exc}")]) from None
+        file, text = str(path), read_policy_file(path)
     else:
         raise TypeError("load_policy needs a path, text= or programme=")
     return compile_policy(check(merge(parse(text, file), read_extended, parse), registry))

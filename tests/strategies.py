@@ -1271,3 +1271,37 @@ def layer_parent_text(kind: str, parent: str, right: str | None) -> str:
     word = _LAYER_TYPES[kind][0]
     typed = f": {word}" if word else ""
     return f'policy "Generated parent"\n  programme demo\n\nparameter p{typed} = {parent}' + (f" may {right}" if right else "") + "\n"
+
+
+# --------------------------------------------------------------------------- formatter noise
+
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_COMMENT_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Zs")), max_size=20)
+
+
+@st.composite
+def noisy_policies(draw: Callable[[st.SearchStrategy[Any]], Any]) -> tuple[str, list[str]]:
+    """(text, its comments in order): a generated policy with its whitespace redrawn between tokens
+    (spaces, tabs, line breaks, blank lines, odd indentation) and `# ...` comments put among them,
+    own-line and trailing. Strings are left alone, so the policy means what it meant."""
+    text = draw(policies())
+    comments: list[str] = []
+
+    def gap(needed: bool) -> str:
+        kind = draw(st.integers(0, 12))
+        if kind == 0:
+            comments.append(("# " + draw(_COMMENT_TEXT)).rstrip())
+            return draw(st.sampled_from(["", " ", "   "])) + comments[-1] + "\n" + draw(st.sampled_from(["", "  ", "\t", "      "]))
+        if kind <= 3:
+            return draw(st.sampled_from(["\n", "\n\n", "\n\n\n", "\n   ", "\n\t"]))
+        return draw(st.sampled_from([" ", "  ", "\t"] if needed else ["", "", " ", "  "]))
+
+    def rewrite(code: str) -> str:
+        return re.sub(r"\s+|(?<=[(,{:])|(?=[)},:])", lambda m: gap(bool(m.group())), code)
+
+    parts, last = [], 0
+    for m in _STRING.finditer(text):
+        parts += [rewrite(text[last : m.start()]), m.group()]
+        last = m.end()
+    parts.append(rewrite(text[last:]))
+    return "".join(parts), comments
