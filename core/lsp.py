@@ -16,6 +16,7 @@ nothing: an editor's server must not die on one bad request.
 from __future__ import annotations
 
 import functools
+import importlib
 import importlib.resources
 import logging
 import re
@@ -467,11 +468,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _formatter() -> Callable[[str, str], str] | None:
     """`accord.fmt.format_text`, when that module is installed; None otherwise."""
     try:
-        from . import fmt  # type: ignore[attr-defined]
+        fmt = importlib.import_module(f"{__package__}.fmt")
     except ModuleNotFoundError as exc:
-        if exc.name in ("accord.fmt", f"{__package__}.fmt"):
+        if exc.name == f"{__package__}.fmt":
             return None
-        raise
+        raise  # accord.fmt is there but broken: say so, rather than quietly offer no formatting
     return getattr(fmt, "format_text", None)
 
 
@@ -514,10 +515,11 @@ class AccordLanguageServer(LanguageServer):
         doc = self.workspace.get_text_document(uri)
         if uri not in self.analyses or self.analyses[uri].text != doc.source:
             self.refresh(uri)
-        pos = doc.position_from_client_units(params.position)
         lines = doc.source.splitlines()
-        line = lines[pos.line] if pos.line < len(lines) else ""
-        return self.analyses[uri], self.last_parsed.get(uri), line, pos
+        if params.position.line >= len(lines):  # the empty line after the last newline
+            return self.analyses[uri], self.last_parsed.get(uri), "", ServerTextPosition(params.position.line, 0)
+        pos = doc.position_from_client_units(params.position)
+        return self.analyses[uri], self.last_parsed.get(uri), lines[pos.line], pos
 
     def location(self, file: str, span: Span | None, sources: dict[str, str], current: tuple[str, Analysis]) -> types.Location | None:
         uri = current[0] if file == current[1].file else _uri(file)
