@@ -259,14 +259,8 @@ def _hover_declared(word: str, policy: ast.Policy, checked: CheckedPolicy | None
         return f"**parameter** `{word}`: {type_text} = `{value}`\n\n" + "\n".join(chain)
     define = next((d for d in policy.defines if d.name == word), None)
     if define is not None:
-        body = span_text(sources, define.span, define.body.span) if define.body.span else word
+        body = span_text(sources, define.body.span) if define.body.span else "..."
         params = f"({', '.join(define.params)})" if define.params else ""
-        if define.params and body.startswith(word):
-            body = body[len(word) :].lstrip()
-            body = body[body.find(")") + 1 :].lstrip() if body.startswith("(") else body
-        else:
-            body = body[len(word) :].lstrip()
-        body = body[1:].lstrip() if body.startswith("=") else body
         return f"**definition** in {_where(define.span)}{_layer(policy, define.span.file)}\n\n```accord\ndefine {word}{params} = {body}\n```"
     role = next((r for r in policy.roles if r.name == word), None)
     if role is not None:

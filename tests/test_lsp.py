@@ -373,3 +373,33 @@ def test_lsp_without_pygls_says_what_to_install(monkeypatch: pytest.MonkeyPatch)
 def test_lsp_rejects_a_tcp_address_without_a_port() -> None:
     result = CliRunner().invoke(main, ["lsp", "--tcp", "localhost"])
     assert result.exit_code == 2 and "HOST:PORT" in result.output
+
+
+# --------------------------------------------------------------------------- half-typed text
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from accord import lsp as server  # noqa: E402
+from accord.registry import default_registry  # noqa: E402
+
+from . import strategies as s  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(s.policies(), st.data())
+def test_half_typed_policies_get_answers_not_exceptions(text: str, data: st.DataObject) -> None:
+    """Cut a policy anywhere, as an author mid-word leaves it: every answer is computed without raising."""
+    registry = default_registry()
+    whole = server.analyse(text, "<whole>", registry)
+    assert whole.checked is not None and whole.diagnostics == ()  # the generated policies are well typed
+    cut = text[: data.draw(st.integers(0, len(text)), label="cut")]
+    analysis = server.analyse(cut, "<cut>", registry)
+    assert (analysis.parsed is None) == any(d.code in ("P001", "P002", "P003", "P004") for d in analysis.diagnostics)
+    lines = cut.splitlines() or [""]
+    for _ in range(5):
+        line = lines[data.draw(st.integers(0, len(lines) - 1), label="line")]
+        character = data.draw(st.integers(0, len(line)), label="character")
+        server.hover_text(analysis, whole, line, character, registry)
+        server.declaration(analysis, whole, line, character)
+        assert server.completions(analysis, whole, line[:character], registry)
