@@ -38,7 +38,7 @@ from .load import read_extended
 from .parse import parse
 from .registry import Registry, default_registry
 from .schema import EVIDENCE_FIELDS
-from .values import Choice, Scale, SetOf, Type
+from .values import NUMBER, Choice, Scale, SetOf, Type
 
 log = logging.getLogger("accord.lsp")
 
@@ -310,14 +310,14 @@ def completions(analysis: Analysis, last: Analysis | None, prefix: str, registry
         return [Completion(n, "evidence", "evidence kind", e.description) for n, e in schema.evidence.items()]
     if re.search(r"^\s*programme\s+\w*$", prefix):
         return [Completion(n, "programme", p.title, p.description) for n, p in schema.programmes.items()]
+    values = _values_here(prefix, policy, analysis.checked or (last.checked if last else None), registry)
+    if values:
+        return [Completion(v, "value", t) for v, t in values]
     roles = _roles(policy, registry)
     if re.search(r"(?:\b(?:role|pair|to|for)\s+|,\s*)\w*$", prefix) and not re.search(r"[:=]", prefix):
         return [Completion(n, "role", "role", doc) for n, doc in roles.items()]
     if re.search(r"^\s*set\s+\w*$", prefix):
         return [Completion(p.name, "parameter", " ".join(p.type_words)) for p in (policy.parameters if policy else ())]
-    values = _values_here(prefix, policy, analysis.checked, registry)
-    if values is not None:
-        return [Completion(v, "value", t) for v, t in values]
     out = [Completion(k, "keyword") for k in keywords()]
     if policy is not None:
         out += [Completion(p.name, "parameter", " ".join(p.type_words)) for p in policy.parameters]
@@ -339,24 +339,22 @@ def _roles(policy: ast.Policy | None, registry: Registry) -> dict[str, str]:
 
 
 def _values_here(prefix: str, policy: ast.Policy | None, checked: CheckedPolicy | None, registry: Registry) -> list[tuple[str, str]] | None:
-    """The choice or scale values that fit after `prefix`, when it compares something with one."""
+    """The choice or scale values that fit after `prefix`, when it compares something with one; None when it does not."""
     m = re.search(r"(?:(\w+)\.)?(\w+)\s*(?:!=|<=|>=|=|<|>|\bnot\s+in|\bin)\s*(?:\{[\w\s,]*)?\w*$", prefix)
     if m is None:
         return None
     subject, name = m.group(1), m.group(2)
     t: Type | None = None
-    if subject is not None:
-        spec = registry.schema.facts.get(name)
-        t = spec.type if spec else None
+    if subject is not None and name in registry.schema.facts:
+        t = registry.schema.facts[name].type
     elif checked is not None and name in checked.parameters:
         t = checked.parameters[name].type
-    elif re.match(r"^\s*(?:set|parameter)\b", prefix) and policy is not None:
-        param = next((p for p in policy.parameters if p.name == name), None)
-        words = param.type_words if param else ()
-        t = next((c for c in _choice_types(registry) if words and c.name == words[-1]), None)
-    if _values(t):
-        return [(v, t.describe()) for v in _values(t)]  # type: ignore[arg-type]
-    return [(v, c.describe()) for c in _choice_types(registry) for v in _values(c)]
+    elif policy is not None and any(p.name == name and p.type_words for p in policy.parameters):
+        words = next(p.type_words for p in policy.parameters if p.name == name and p.type_words)
+        t = next((c for c in _choice_types(registry) if c.name == words[-1]), NUMBER)  # a unit or currency
+    if t is None:  # cannot tell what is compared: every value of every choice and scale
+        return [(v, c.describe()) for c in _choice_types(registry) for v in _values(c)]
+    return [(v, t.describe()) for v in _values(t)]  # none when it is not a choice or scale
 
 
 def declaration(analysis: Analysis, last: Analysis | None, line: str, character: int) -> Span | None:

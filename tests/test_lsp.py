@@ -281,6 +281,8 @@ def test_completion_of_roles_parameters_values_and_keywords(lsp: Session, folder
         ("extend role ", {"mentor"}, "require"),
         ("set ", {"mentor_min_years", "max_mentees", "stipend"}, "mentor"),
         ("  require \"x\": person.licence = ", {"provisional", "professional"}, "active"),
+        ("    person.association_membership in {active, ", {"active", "retired"}, "mentor"),
+        ("set stipend = ", {"none", "require"}, "years_experience"),  # money: not only choice values
         ("", {"require", "role", "extends", "policy", "mentor_min_years", "person"}, "years_experience"),
     ]:
         text = district + typed
