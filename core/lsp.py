@@ -403,7 +403,7 @@ def _shipped_path(file: str) -> str:
 def _uri(file: str) -> str | None:
     if file.startswith("<"):
         return None
-    return from_fs_path(str(Path(_shipped_path(file)).resolve()))
+    return from_fs_path(str(Path(_shipped_path(file)).absolute()))  # as the editor named it: no symlinks resolved
 
 
 def _range(span: Span, lines: Sequence[str], codec: PositionCodec) -> types.Range:
