@@ -28,7 +28,7 @@ import attrs
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
-from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
+from pygls.workspace.position_codec import PositionCodec
 
 from . import ast
 from .check import BUILTINS, PLACE_KINDS, CheckedPolicy, check
@@ -501,7 +501,7 @@ class AccordLanguageServer(LanguageServer):
         diagnostics = [_lsp_diagnostic(d, analysis, lines, codec) for d in analysis.diagnostics]
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=doc.version))
 
-    def at(self, params: types.TextDocumentPositionParams) -> tuple[Analysis, Analysis | None, str, ServerTextPosition]:
+    def at(self, params: types.TextDocumentPositionParams) -> tuple[Analysis, Analysis | None, str, types.Position]:
         """The analysis, last parsed analysis, line text and code-point position of a request."""
         uri = params.text_document.uri
         doc = self.workspace.get_text_document(uri)
@@ -509,9 +509,10 @@ class AccordLanguageServer(LanguageServer):
             self.refresh(uri)
         lines = doc.source.splitlines()
         if params.position.line >= len(lines):  # the empty line after the last newline
-            return self.analyses[uri], self.last_parsed.get(uri), "", ServerTextPosition(params.position.line, 0)
-        pos = doc.position_from_client_units(params.position)
-        return self.analyses[uri], self.last_parsed.get(uri), lines[pos.line], pos
+            return self.analyses[uri], self.last_parsed.get(uri), "", types.Position(params.position.line, 0)
+        # pygls 2.0 returns a Position here, 2.1 a ServerTextPosition: both have line and character
+        pos = self.workspace.position_codec.position_from_client_units(doc.lines, types.Position(params.position.line, params.position.character))
+        return self.analyses[uri], self.last_parsed.get(uri), lines[pos.line], types.Position(pos.line, pos.character)
 
     def location(self, file: str, span: Span | None, sources: dict[str, str], current: tuple[str, Analysis]) -> types.Location | None:
         uri = current[0] if file == current[1].file else _uri(file)
