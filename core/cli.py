@@ -500,3 +500,37 @@ def schema() -> None:
     from .facts import facts_json_schema
 
     _emit_json(facts_json_schema())
+
+
+def _host_port(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, int] | None:
+    if value is None:
+        return None
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.BadParameter(f"`{value}` is not HOST:PORT, e.g. 127.0.0.1:2087")
+    return host, int(port)
+
+
+@main.command()
+@click.option("--tcp", metavar="HOST:PORT", callback=_host_port, help="Listen on TCP instead of stdio, e.g. 127.0.0.1:2087 (for debugging a client).")
+def lsp(tcp: tuple[str, int] | None) -> None:
+    """Run the language server, for editing policies (.accord) in an editor.
+
+    \b
+    Your editor starts it and talks to it over stdin/stdout; you do not run it by hand.
+    It shows every problem `accord lint` finds while you type (with its code), explains a
+    fact, role, parameter or definition on hover (and which layer sets a parameter),
+    completes facts after `person.`, roles, parameters, values and keywords, and jumps to
+    where a name is declared, across `extends`. docs/editors.md sets up VS Code, Neovim
+    and Emacs.
+
+    Needs the `lsp` extra: pip install 'accord[lsp]'. Exit code 2 when it is missing.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("pygls") is None or importlib.util.find_spec("lsprotocol") is None:
+        click.echo("error: `accord lsp` needs pygls, which is not installed: install accord[lsp] (pip install 'accord[lsp]')", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    from .lsp import serve
+
+    serve(tcp)

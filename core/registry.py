@@ -53,6 +53,7 @@ class Registry:
             self.pm.check_pending()
         except pluggy.PluginValidationError as exc:
             raise PluginError(f"plugin `{self._name(exc.plugin)}`: {exc}") from None
+        self._owners: dict[tuple[str, str], str] = {}
         self.schema = self._merge()
         self._places: dict[str, dict[str, str]] = {}
 
@@ -73,7 +74,7 @@ class Registry:
 
     def _merge(self) -> Schema:
         problems: list[str] = []
-        owners: dict[tuple[str, str], str] = {}
+        owners = self._owners
 
         def add(table: dict[str, Any], kind: str, cls: type, plugin: str, item: Any) -> None:
             if not isinstance(item, cls):
@@ -135,6 +136,10 @@ class Registry:
         return schema
 
     # ----------------------------------------------------------------------- lookups
+
+    def declared_by(self, kind: str, name: str) -> str | None:
+        """The plugin that first declared `name` as a `kind` ("fact", "function", "evidence kind", ...)."""
+        return self._owners.get((kind, name))
 
     def query_programme(self, name: str) -> Programme | None:
         """The programme called `name`, or None."""
