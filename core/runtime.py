@@ -30,7 +30,9 @@ class Context:
     def __init__(self, facts: Facts, as_of: dt.date, since: dt.date | None = None) -> None:
         self.as_of = as_of
         self.facts = facts
-        #: when set, evidence dated before it is left out (a recurring expectation's period)
+        #: when set, the context is a recurring expectation's period, from `since` to `as_of`:
+        #: evidence dated before it is left out, and a relationship counts if it was valid on any
+        #: day of the period (not only on its last day)
         self.since = since
         self._related: dict[tuple[str, str, tuple[str, ...]], frozenset[Person]] = {}
         self._evidence: dict[tuple[str, str], tuple[Evidence, ...]] = {}
@@ -47,7 +49,7 @@ class Context:
         return ctx  # type: ignore[no-any-return]
 
     def related(self, person: Any, end: str, kinds: tuple[str, ...]) -> Any:
-        """The people at `end` of `person`'s relationships of `kinds` valid on the as-of date."""
+        """The people at `end` of `person`'s relationships of `kinds` valid on the as-of date (or in the period)."""
         if person.__class__ is _U:
             return person
         key = (person.id, end, kinds)  # `to lead_mentor` reads the `mentor` end of lead_mentoring only
@@ -58,7 +60,7 @@ class Context:
                 people[rel.ends[end]]
                 for rel in self.facts.relationships_of(person.id)
                 if rel.kind in kinds
-                and rel.period.contains(self.as_of)
+                and (rel.period.contains(self.as_of) if self.since is None else rel.period.overlaps(self.since, self.as_of))
                 and rel.ends.get(end) != person.id
                 and person.id in rel.ends.values()
             )

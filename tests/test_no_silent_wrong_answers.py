@@ -89,3 +89,44 @@ def test_no_evidence_after_d_is_not_on_track_a_full_period_later(logged: int, pe
     report = commitments(policy, facts(doc), "m", as_of)
     assert report.commitments[0].status == "late"
     assert report.exit_code == 1
+
+
+# =========================================================================== per-period relationships
+
+PER_MENTOR = 'commitment "c" for mentee\n  "a mentor each month": every month from 2025-09-01: at least 1 of count(person.mentor)\n'
+
+
+def mentored(*spans: tuple[str, str | None]) -> dict:
+    """Facts: `m` is mentored by `a0`, `a1`, ... over each (from, to) span."""
+    people = [{"id": "m"}] + [{"id": f"a{i}"} for i in range(len(spans))]
+    rels = [
+        {"kind": "mentoring", "mentor": f"a{i}", "mentee": "m", "from": start, **({"to": end} if end else {})}
+        for i, (start, end) in enumerate(spans)
+    ]
+    return {"people": people, "relationships": rels}
+
+
+def test_each_period_reads_the_relationships_valid_in_it(tmp_path: Path) -> None:
+    """Mentored 1-20 September and 5-10 October, then from 10 December: only November is missed."""
+    doc = mentored(("2025-09-01", "2025-09-20"), ("2025-10-05", "2025-10-10"), ("2025-12-10", None))
+    (p,) = commitments(inline(PER_MENTOR), facts(doc), "m", D("2026-01-15")).commitments[0].parts
+    assert (p.status, p.periods_met, p.periods_due) == ("late", 3, 4)
+    assert p.missed == ("2025-11-01 to 2025-11-30 (0 of 1)",)
+    result = cli("commitments", write(tmp_path, "f.json", doc), "--person", "m", "--policy", write(tmp_path, "p.accord", 'policy "P" programme demo\n' + PER_MENTOR), "--as-of", "2026-01-15")
+    assert result.exit_code == 1 and "missed 2025-11-01 to 2025-11-30" in result.stdout
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 200), st.integers(0, 60)), max_size=4))
+def test_the_status_of_a_period_depends_only_on_the_relationships_valid_in_it(spans: list[tuple[int, int]]) -> None:
+    """Model: a month is missed exactly when no mentoring relationship shares a day with it."""
+    base = D("2025-09-01")
+    ranges = [(base + dt.timedelta(days=a), base + dt.timedelta(days=a + n)) for a, n in spans]
+    doc = mentored(*[(s.isoformat(), e.isoformat()) for s, e in ranges])
+    as_of = D("2026-03-15")
+    (p,) = commitments(inline(PER_MENTOR), facts(doc), "m", as_of).commitments[0].parts
+    months = [(D(f"{y}-{m:02d}-01"), D(f"{y + (m == 12)}-{m % 12 + 1:02d}-01") - dt.timedelta(days=1)) for y, m in [(2025, 9), (2025, 10), (2025, 11), (2025, 12), (2026, 1), (2026, 2)]]
+    expected = tuple(
+        f"{b.isoformat()} to {e.isoformat()} (0 of 1)" for b, e in months if not any(s <= e and b <= t for s, t in ranges)
+    )
+    assert p.missed == expected
