@@ -390,6 +390,13 @@ class _Checker:
             self.error("P103", f"programme `{programme.name}` has no role `{inc.to}`", inc.span, self.did_you_mean(inc.to, names))
         scope[inc.to] = ir.Var(PERSON, "person", text=inc.to)
         amount = None
+        if len(inc.amounts) > 1:
+            # one amount per incentive for now: lifting this means checking and awarding each of `amounts`
+            shown = ", ".join(f"`{self.text(a.span)}`" for a in inc.amounts)
+            self.error("P151", f"incentive \"{inc.label}\" gives {len(inc.amounts)} amounts: {shown}", inc.amounts[1].span, "an incentive gives one amount; to give two, write two incentives")
+        for clause in dict.fromkeys(inc.repeated):
+            word = {"payer": "paid by"}.get(clause, clause)
+            self.error("P151", f"incentive \"{inc.label}\" says `{word}` more than once", inc.span, f"keep one `{word}`: only the last one would count")
         if inc.amount is not None:
             amount = self.expr(inc.amount, scope)
             if amount.type != ANY and not (isinstance(amount.type, Money) or (isinstance(amount.type, Quantity) and amount.type.unit in ("pdps", "hours", "days"))):

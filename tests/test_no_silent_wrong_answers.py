@@ -130,3 +130,28 @@ def test_the_status_of_a_period_depends_only_on_the_relationships_valid_in_it(sp
         f"{b.isoformat()} to {e.isoformat()} (0 of 1)" for b, e in months if not any(s <= e and b <= t for s, t in ranges)
     )
     assert p.missed == expected
+
+
+# =========================================================================== one amount per incentive
+
+
+def test_a_second_amount_is_an_error_naming_both(tmp_path: Path) -> None:
+    body = 'incentive "stipend" to mentor per person\n  amount USD 500\n  amount USD 900\n'
+    with pytest.raises(accord.PolicyError) as excinfo:
+        inline(body)
+    (d,) = excinfo.value.diagnostics
+    assert (d.code, d.span.line) == ("P151", 5)
+    assert "`USD 500`, `USD 900`" in d.message and "write two incentives" in (d.hint or "")
+    result = cli("lint", write(tmp_path, "p.accord", 'policy "P" programme demo\n' + body), engines=False)
+    assert result.exit_code == 2 and "error[P151]" in result.stderr
+
+
+@pytest.mark.parametrize(("clause", "word"), [('paid by "A"\n  paid by "B"', "paid by"), ('source "a"\n  source "b"', "source")])
+def test_a_one_off_clause_written_twice_is_an_error(clause: str, word: str) -> None:
+    with pytest.raises(accord.PolicyError) as excinfo:
+        inline(f'incentive "stipend" to mentor per person\n  amount USD 500\n  {clause}\n')
+    assert [(d.code, f"`{word}` more than once" in d.message) for d in excinfo.value.diagnostics] == [("P151", True)]
+
+
+def test_one_amount_still_loads() -> None:
+    assert inline('incentive "stipend" to mentor per person\n  amount USD 500\n').checked.incentives[0].amount is not None
