@@ -468,6 +468,7 @@ class _Checker:
                     self.error("P110", f"`from` needs a date, but `{start.text}` is {start.type.describe()}", part.start.span)
             if part.condition is not None:
                 cond = self.condition(part.condition, scope)
+            self._dated(part, cond if part.kind == "deadline" else measure if due is not None else None)
             period = None
             if part.period is not None:
                 period = {"week": "week", "weeks": "week", "month": "month", "months": "month", "year": "year", "years": "year"}.get(part.period)
@@ -481,6 +482,20 @@ class _Checker:
             parts.append(ir.CheckedPart(part.kind, label, required, measure, due, cond, period, start, part.span))
         applies = self.condition(com.applies, scope) if com.applies is not None else None
         return ir.CheckedCommitment(com.label, com.role, com.source, tuple(parts), self._right(com.right, com.span), com.span, applies)
+
+    def _dated(self, part: ast.Part, node: ir.Node | None) -> None:
+        """Warn when a deadline (or a quota with a due date) reads nothing that has a date (P150)."""
+        if node is None or node.type == ANY or ir.dated(node):
+            return
+        facts = ir.facts_read(node)
+        shown = f" ({', '.join(f'`{f}`' for f in facts)})" if facts else ""
+        what = "deadline" if part.kind == "deadline" else "quota"
+        self.warn(
+            "P150",
+            f"this {what} reads nothing that has a date{shown}, so the day it was met cannot be known",
+            part.span,
+            "count dated records instead (`count(evidence KIND) >= 1`); a condition that must hold now belongs in a role's `require`",
+        )
 
     def _type_words(self, words: tuple[str, ...], span: Span | None) -> Type | None:
         word = " ".join(words)

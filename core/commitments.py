@@ -50,6 +50,9 @@ class PartProgress:
     location: str | None = None
     #: a recurring part: progress in the period that is still open
     current: str | None = None
+    #: False for a part met on a day that cannot be known: it reads nothing that has a date
+    #: (`by 2025-09-30: person.mentor_trained`), so no record's date is borrowed for it
+    met_on_known: bool = True
 
 
 @attrs.frozen
@@ -175,7 +178,10 @@ def _quota(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], as
         return PartProgress(part.label, part.kind, UNKNOWN, missing=tuple(sorted(missing)), location=str(part.span) if part.span else None)
     remaining = max(Decimal(0), required - done)
     met_on = None
-    if done >= required:
+    undated = done >= required and not (ir.dated(part.measure) or ir.dated(part.required))  # type: ignore[arg-type]
+    if undated:
+        pass  # met, but on no day that can be known: the first record's date would be borrowed
+    elif done >= required:
         for day in _candidate_days(r.facts, r.person, as_of):
             _, vals, _ = r.run(day)
             d, q = _measure(r, i, part, vals, day), r.value(vals, i, "required")
@@ -187,14 +193,14 @@ def _quota(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], as
     if part.due is not None and due_known is None:
         status = UNKNOWN  # a due date that rests on a missing fact: on time or late cannot be told
     elif done >= required:
-        status = MET_LATE if due_known and met_on > due_known else MET
+        status = MET_LATE if due_known and met_on and met_on > due_known else MET
     elif due_known is None:
         status = IN_PROGRESS
     else:
         status = LATE if as_of > due_known else ON_TRACK
     return PartProgress(
         part.label, part.kind, status, show(required, t), show(done, t), show(remaining, t), due_known, met_on,
-        missing=tuple(sorted(missing)), location=str(part.span) if part.span else None,
+        missing=tuple(sorted(missing)), location=str(part.span) if part.span else None, met_on_known=not undated,
     )
 
 
@@ -207,14 +213,20 @@ def _deadline(r: _Runner, i: int, part: ir.CheckedPart, raws: tuple[Any, ...], v
         return PartProgress(part.label, part.kind, UNKNOWN, missing=tuple(sorted(_missing(due))), rule=result, location=str(part.span) if part.span else None)
     met_on = None
     unknown: set[str] = set()
-    for day in [*_candidate_days(r.facts, r.person, ctx.as_of), ctx.as_of]:
+    # a condition that reads nothing dated holds on every day or on none: read it once, today,
+    # and say it is met without a date rather than take the first record's
+    undated = not ir.dated(part.condition)  # type: ignore[arg-type]
+    days = [ctx.as_of] if undated else [*_candidate_days(r.facts, r.person, ctx.as_of), ctx.as_of]
+    for day in days:
         day_raws, _, _ = r.run(day)
         verdict = day_raws[rule_i][0]
         if verdict is True:
             met_on = day
             break
         unknown |= _missing(verdict)
-    if met_on is not None:
+    if met_on is not None and undated:
+        status, met_on = MET, None
+    elif met_on is not None:
         status = MET_LATE if met_on > due else MET
     elif unknown:
         status = UNKNOWN
@@ -222,7 +234,7 @@ def _deadline(r: _Runner, i: int, part: ir.CheckedPart, raws: tuple[Any, ...], v
         status = LATE if ctx.as_of > due else ON_TRACK
     return PartProgress(
         part.label, part.kind, status, due=due, met_on=met_on, missing=tuple(sorted(unknown)) if status == UNKNOWN else (),
-        rule=result, location=str(part.span) if part.span else None,
+        rule=result, location=str(part.span) if part.span else None, met_on_known=not (undated and status == MET),
     )
 
 

@@ -307,6 +307,7 @@ def commitments_json(report: CommitmentReport) -> dict[str, Any]:
                         "remaining": p.remaining,
                         "due": p.due.isoformat() if p.due else None,
                         "met_on": p.met_on.isoformat() if p.met_on else None,
+                        "met_on_known": p.met_on_known,
                         "periods_met": p.periods_met,
                         "periods_due": p.periods_due,
                         "current_period": p.current,
@@ -352,6 +353,8 @@ def commitments_text(report: CommitmentReport) -> str:
                 detail.append(f"due {p.due.isoformat()}")
             if p.met_on:
                 detail.append(f"met on {p.met_on.isoformat()}")
+            elif not p.met_on_known:
+                detail.append("met, date not known")
             lines.append(f"    {mark} {p.label}" + (f": {'; '.join(detail)}" if detail else ""))
             for miss in p.missed[:3]:
                 lines.append(f"    {'':<14} missed {miss}")

@@ -155,3 +155,52 @@ def test_a_one_off_clause_written_twice_is_an_error(clause: str, word: str) -> N
 
 def test_one_amount_still_loads() -> None:
     assert inline('incentive "stipend" to mentor per person\n  amount USD 500\n').checked.incentives[0].amount is not None
+
+
+# =========================================================================== a deadline needs a date
+
+TRAINED = 'commitment "c" for mentee\n  "trained by September": by 2025-09-30: person.mentor_trained\n'
+#: trained (a fact with no date); the only record is an unrelated log of 2025-10-01
+UNRELATED_LOG = {
+    "people": [{"id": "m", "facts": {"mentor_trained": True}}],
+    "evidence": [{"id": "e", "kind": "mentoring_log", "subject": "m", "date": "2025-10-01"}],
+}
+
+
+def test_a_deadline_on_a_dateless_fact_is_met_without_a_borrowed_date(tmp_path: Path) -> None:
+    (p,) = commitments(inline(TRAINED), facts(UNRELATED_LOG), "m", D("2026-01-15")).commitments[0].parts
+    assert (p.status, p.met_on, p.met_on_known) == ("met", None, False)
+    pol = write(tmp_path, "p.accord", 'policy "P" programme demo\n' + TRAINED)
+    result = cli("commitments", write(tmp_path, "f.json", UNRELATED_LOG), "--person", "m", "--policy", pol, "--as-of", "2026-01-15")
+    assert result.exit_code == 0
+    assert "[met]          trained by September: due 2025-09-30; met, date not known" in result.stdout
+    assert "2025-10-01" not in result.stdout
+    lint = cli("lint", pol, engines=False)
+    assert lint.exit_code == 0 and "p.accord:3:3: warning[P150]: this deadline reads nothing that has a date (`person.mentor_trained`)" in lint.stderr
+    assert cli("lint", "--strict", pol, engines=False).exit_code == 2
+
+
+def test_a_dateless_deadline_not_met_is_still_late_after_its_date() -> None:
+    doc = {**UNRELATED_LOG, "people": [{"id": "m", "facts": {"mentor_trained": False}}]}
+    (p,) = commitments(inline(TRAINED), facts(doc), "m", D("2026-01-15")).commitments[0].parts
+    assert (p.status, p.met_on) == ("late", None)
+
+
+def test_a_deadline_over_dated_records_still_says_when() -> None:
+    """`any x in person.mentor: x.mentor_trained` reads a relationship, which has a date: no warning, a date."""
+    policy = inline('commitment "c" for mentee\n  "a trained mentor": by 2025-09-30: any x in person.mentor: x.mentor_trained\n')
+    assert policy.checked.warnings == ()
+    doc = {
+        "people": [{"id": "m"}, {"id": "a", "facts": {"mentor_trained": True}}],
+        "relationships": [{"kind": "mentoring", "mentor": "a", "mentee": "m", "from": "2025-10-06"}],
+    }
+    (p,) = commitments(policy, facts(doc), "m", D("2026-01-15")).commitments[0].parts
+    assert (p.status, p.met_on, p.met_on_known) == ("met late", D("2025-10-06"), True)
+
+
+def test_a_quota_over_a_dateless_fact_is_met_without_a_borrowed_date() -> None:
+    policy = inline('commitment "c" for mentee\n  "experienced": at least 1 year of person.years_experience due 2025-09-30\n')
+    assert [w.code for w in policy.checked.warnings] == ["P150"]
+    doc = {**UNRELATED_LOG, "people": [{"id": "m", "facts": {"years_experience": 3}}]}
+    (p,) = commitments(policy, facts(doc), "m", D("2026-01-15")).commitments[0].parts
+    assert (p.status, p.met_on, p.met_on_known) == ("met", None, False)
