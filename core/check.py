@@ -48,7 +48,7 @@ from .values import (
 
 #: kinds of place, nearest last; `person.region` walks up the person's place chain
 PLACE_KINDS = ("state", "region", "district", "school", "programme")
-BUILTINS = ("count", "hours", "sum", "latest")
+BUILTINS = ("count", "hours", "sum", "latest", "round", "floor", "ceil")
 RIGHTS = ("raise", "lower", "change")
 _OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -782,6 +782,10 @@ class _Checker:
         arg = self.expr(e.args[0], scope)
         if arg.type == ANY:
             return ir.Error(ANY, text=text, span=e.span)
+        if n in ("round", "floor", "ceil"):
+            if not isinstance(arg.type, (Quantity, Money)):
+                return self.error("P110", f"`{n}` needs a number, quantity or money, but `{arg.text}` is {arg.type.describe()}", e.args[0].span)
+            return ir.Round(arg.type, arg, n, text=text, span=e.span)
         if n == "count":
             if not isinstance(arg.type, (EvidenceList, SetOf)):
                 return self.error("P110", f"`count` needs evidence or a set, but `{arg.text}` is {arg.type.describe()}", e.args[0].span)
@@ -941,7 +945,7 @@ class _Checker:
             return ir.Error(ANY, text=text, span=e.span)
         if lt == DATE and e.op in "+-" and isinstance(rt, Quantity) and rt.unit in CALENDAR_UNITS:
             if isinstance(right, ir.Lit) and isinstance(right.value, Decimal) and right.value != right.value.to_integral_value():
-                return self.error("P111", f"a date moves by whole {rt.unit}, not `{right.text}`", e.right.span, "write the amount in a smaller unit: `45 days`")
+                return self.error("P111", f"a date moves by whole {rt.unit}, not `{right.text}`", e.right.span, f"write whole {rt.unit} or a smaller unit; round a computed amount with `round(...)`, `floor(...)` or `ceil(...)`")
             return ir.DateShift(DATE, left, right, rt.unit, 1 if e.op == "+" else -1, text=text, span=e.span)
         if lt == DATE and rt == DATE and e.op == "-":
             return ir.DateDiff(Quantity("days"), left, right, text=text, span=e.span)

@@ -53,6 +53,10 @@ class PartProgress:
     #: False for a part met on a day that cannot be known: it reads nothing that has a date
     #: (`by 2025-09-30: person.mentor_trained`), so no record's date is borrowed for it
     met_on_known: bool = True
+    #: a quota whose amount grows with `today` (an average per week) and is not reached: by how much
+    behind: str | None = None
+    #: why a value could not be computed (`a date moves by whole months, not 1.5 months ...`)
+    errors: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -116,13 +120,24 @@ def _known(value: Any) -> bool:
     return value is not None and value.__class__ is not Unknown and not isinstance(value, RuleFailure)
 
 
+_ERROR = "error: "
+
+
+def _unsettled(names: set[str]) -> dict[str, tuple[str, ...]]:
+    """A part's `missing` facts and its `errors`, from what `_missing` collected."""
+    return {
+        "missing": tuple(sorted(n for n in names if not n.startswith(_ERROR))),
+        "errors": tuple(sorted(n[len(_ERROR) :] for n in names if n.startswith(_ERROR))),
+    }
+
+
 def _missing(*values: Any) -> set[str]:
     out: set[str] = set()
     for v in values:
         if v.__class__ is Unknown:
             out |= v.missing
         elif isinstance(v, RuleFailure):
-            out.add(f"error: {v.message}")
+            out.add(_ERROR + v.message)
     return out
 
 
@@ -175,7 +190,7 @@ def _quota(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], as
     t = part.measure.type if part.measure is not None else None
     missing = _missing(required, done, due)
     if not (_known(required) and _known(done)):
-        return PartProgress(part.label, part.kind, UNKNOWN, missing=tuple(sorted(missing)), location=str(part.span) if part.span else None)
+        return PartProgress(part.label, part.kind, UNKNOWN, **_unsettled(missing), location=str(part.span) if part.span else None)
     remaining = max(Decimal(0), required - done)
     met_on = None
     undated = done >= required and not (ir.dated(part.measure) or ir.dated(part.required))  # type: ignore[arg-type]
@@ -190,7 +205,13 @@ def _quota(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], as
                 break
         met_on = met_on or as_of
     due_known = due if _known(due) else None
-    if part.due is not None and due_known is None:
+    # an amount that reads `today` (`(today - start) / 7 days * 1 hours`) is owed now: a pace, so
+    # falling short of it is behind schedule today, whatever the due date; reaching it is on track
+    pace = any(isinstance(n, ir.Today) for n in ir.walk(part.required))  # type: ignore[arg-type]
+    behind = show(remaining, t) if pace and done < required else None
+    if pace:
+        status, met_on = (LATE if behind else ON_TRACK), None
+    elif part.due is not None and due_known is None:
         status = UNKNOWN  # a due date that rests on a missing fact: on time or late cannot be told
     elif done >= required:
         status = MET_LATE if due_known and met_on and met_on > due_known else MET
@@ -200,7 +221,8 @@ def _quota(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], as
         status = LATE if as_of > due_known else ON_TRACK
     return PartProgress(
         part.label, part.kind, status, show(required, t), show(done, t), show(remaining, t), due_known, met_on,
-        missing=tuple(sorted(missing)), location=str(part.span) if part.span else None, met_on_known=not undated,
+        **_unsettled(missing), location=str(part.span) if part.span else None, met_on_known=not undated,
+        behind=behind,
     )
 
 
@@ -210,7 +232,7 @@ def _deadline(r: _Runner, i: int, part: ir.CheckedPart, raws: tuple[Any, ...], v
     rule = ir.Rule(part.label, part.condition, r.com.source, part.span)  # type: ignore[arg-type]
     result = results(r.policy, (rule,), (raws[rule_i],), ctx, None)[0]
     if not _known(due):
-        return PartProgress(part.label, part.kind, UNKNOWN, missing=tuple(sorted(_missing(due))), rule=result, location=str(part.span) if part.span else None)
+        return PartProgress(part.label, part.kind, UNKNOWN, **_unsettled(_missing(due)), rule=result, location=str(part.span) if part.span else None)
     met_on = None
     unknown: set[str] = set()
     # a condition that reads nothing dated holds on every day or on none: read it once, today,
@@ -233,7 +255,7 @@ def _deadline(r: _Runner, i: int, part: ir.CheckedPart, raws: tuple[Any, ...], v
     else:
         status = LATE if ctx.as_of > due else ON_TRACK
     return PartProgress(
-        part.label, part.kind, status, due=due, met_on=met_on, missing=tuple(sorted(unknown)) if status == UNKNOWN else (),
+        part.label, part.kind, status, due=due, met_on=met_on, **_unsettled(unknown if status == UNKNOWN else set()),
         rule=result, location=str(part.span) if part.span else None, met_on_known=not (undated and status == MET),
     )
 
@@ -270,7 +292,7 @@ def _periods(start: dt.date, as_of: dt.date, period: str, span: Span | None = No
 def _recurring(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], policy: CompiledPolicy, as_of: dt.date) -> PartProgress:
     start = r.value(values, i, "start") if part.start is not None else policy.checked.effective_from
     if part.start is not None and not _known(start):
-        return PartProgress(part.label, part.kind, UNKNOWN, missing=tuple(sorted(_missing(start))), location=str(part.span) if part.span else None)
+        return PartProgress(part.label, part.kind, UNKNOWN, **_unsettled(_missing(start)), location=str(part.span) if part.span else None)
     if start is None:
         days = _candidate_days(r.facts, r.person, as_of)
         start = days[0] if days else as_of
@@ -305,7 +327,7 @@ def _recurring(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...]
         status = MET if current_met else ON_TRACK  # nothing missed; not yet begun is on track
     return PartProgress(
         part.label, part.kind, status, periods_met=met, periods_due=closed_count, missed=tuple(missed),
-        missing=tuple(sorted(unknown)), location=str(part.span) if part.span else None, current=current,
+        **_unsettled(unknown), location=str(part.span) if part.span else None, current=current,
     )
 
 

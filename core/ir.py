@@ -201,6 +201,14 @@ class Count(Node):
 
 
 @attrs.frozen
+class Round(Node):
+    """`round(x)` (halves up), `floor(x)` or `ceil(x)`: a whole amount of the operand's unit."""
+
+    operand: Node
+    how: str
+
+
+@attrs.frozen
 class Sum(Node):
     """The total of one numeric field over evidence items; an item without it makes the total unknown."""
 

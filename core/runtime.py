@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from .model import Evidence, Facts, Person, Place
-from .values import Unknown, join_unknown
+from .values import Unknown, join_unknown, show_number
 
 _U = Unknown
 
@@ -151,7 +151,7 @@ def shift(date: Any, amount: Any, unit: str, sign: int) -> Any:
     if date.__class__ is _U or amount.__class__ is _U:
         return join_unknown(date, amount)
     if amount != amount.to_integral_value():
-        raise ValueError(f"a date moves by whole {unit}, not {amount}")
+        raise WholeAmountError(f"a date moves by whole {unit}, not {show_number(amount)} {unit}: round the amount with `round(...)`, `floor(...)` or `ceil(...)`")
     n = int(amount) * sign
     if unit in ("days", "weeks"):
         return date + dt.timedelta(days=n * (7 if unit == "weeks" else 1))
@@ -159,6 +159,20 @@ def shift(date: Any, amount: Any, unit: str, sign: int) -> Any:
     y, m = divmod(date.month - 1 + months, 12)
     year, month = date.year + y, m + 1
     return date.replace(year=year, month=month, day=min(date.day, calendar.monthrange(year, month)[1]))
+
+
+class WholeAmountError(ValueError):
+    """A date moved by a computed amount that is not whole (`1.5 months`); a rule error, never a guess."""
+
+
+_ROUNDING = {"round": decimal.ROUND_HALF_UP, "floor": decimal.ROUND_FLOOR, "ceil": decimal.ROUND_CEILING}
+
+
+def rounded(value: Any, how: str) -> Any:
+    """`round(x)` (halves up), `floor(x)` or `ceil(x)`: a number, quantity or money to a whole amount of its unit."""
+    if value.__class__ is _U:
+        return value
+    return value.quantize(Decimal(1), rounding=_ROUNDING[how])
 
 
 def date_diff(left: Any, right: Any) -> Any:
@@ -268,6 +282,8 @@ class RuleFailure:
             self.message = "division by zero"
         elif isinstance(error, decimal.InvalidOperation):
             self.message = "an arithmetic operation with no answer (such as 0 / 0)"
+        elif isinstance(error, WholeAmountError):
+            self.message = str(error)
         else:
             self.message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 

@@ -204,3 +204,89 @@ def test_a_quota_over_a_dateless_fact_is_met_without_a_borrowed_date() -> None:
     doc = {**UNRELATED_LOG, "people": [{"id": "m", "facts": {"years_experience": 3}}]}
     (p,) = commitments(policy, facts(doc), "m", D("2026-01-15")).commitments[0].parts
     assert (p.status, p.met_on, p.met_on_known) == ("met", None, False)
+
+
+# =========================================================================== an average per week
+
+AVERAGE = 'commitment "c" for mentee\n  "an hour a week on average": at least floor((today - 2025-09-01) / 7 days) * 1 hours of hours(evidence mentoring_log)\n'
+LOGS = {
+    "people": [{"id": "m"}],
+    "evidence": [
+        {"id": "e1", "kind": "mentoring_log", "subject": "m", "date": "2025-10-01", "hours": 2},
+        {"id": "e2", "kind": "mentoring_log", "subject": "m", "date": "2025-11-03", "hours": 1},
+    ],
+}
+
+
+def test_an_average_per_week_behind_schedule_is_late(tmp_path: Path) -> None:
+    """19 whole weeks since 2025-09-01 by 2026-01-15, 3 hours logged: behind by 16 hours, exit 1."""
+    report = commitments(inline(AVERAGE), facts(LOGS), "m", D("2026-01-15"))
+    (p,) = report.commitments[0].parts
+    assert (p.status, p.behind, report.exit_code) == ("late", "16 hours", 1)
+    pol = write(tmp_path, "p.accord", 'policy "P" programme demo\n' + AVERAGE)
+    result = cli("commitments", write(tmp_path, "f.json", LOGS), "--person", "m", "--policy", pol, "--as-of", "2026-01-15")
+    assert result.exit_code == 1
+    assert "[late]         an hour a week on average: 3 hours of 19 hours done, 16 hours to go; behind schedule by 16 hours" in result.stdout
+
+
+def test_an_average_per_week_kept_up_is_on_track() -> None:
+    """Two hours logged on 2025-09-02 cover the two whole weeks to 2025-09-16."""
+    doc = {"people": [{"id": "m"}], "evidence": [{"id": "e", "kind": "mentoring_log", "subject": "m", "date": "2025-09-02", "hours": 2}]}
+    (p,) = commitments(inline(AVERAGE), facts(doc), "m", D("2025-09-16")).commitments[0].parts
+    assert (p.status, p.behind, p.met_on) == ("on track", None, None)
+
+
+# =========================================================================== whole months, and rounding
+
+
+def test_a_fractional_month_literal_is_refused_pointing_at_rounding() -> None:
+    with pytest.raises(accord.PolicyError) as excinfo:
+        inline('role mentee\n  require "r": 2024-01-15 + 1.5 months <= today\n')
+    (d,) = excinfo.value.diagnostics
+    assert (d.code, d.span.line, d.span.column) == ("P111", 4, 29)
+    assert "`round(...)`" in (d.hint or "")
+
+
+SHIFT = "person.first_teaching_day + {} * 1 months <= today"
+
+
+def test_a_computed_fractional_month_is_a_rule_error_that_says_so(tmp_path: Path) -> None:
+    from tests.support import decide, only, people, policy
+
+    loaded = people(("m", {"first_teaching_day": "2025-09-01"}))
+    result = only(decide(policy('role mentee\n  require "r": ' + SHIFT.format("1.5") + "\n"), loaded, "m", "mentee"))
+    assert result.status == "error" and "a date moves by whole months, not 1.5 months" in result.because
+    body = 'commitment "c" for mentee\n  "by then": by person.first_teaching_day + (today - person.first_teaching_day) / 30 days * 1 months: count(evidence mentoring_log) >= 1\n'
+    doc = {"people": [{"id": "m", "facts": {"first_teaching_day": "2025-09-01"}}]}
+    (p,) = commitments(inline(body), facts(doc), "m", D("2026-01-15")).commitments[0].parts
+    assert p.status == "unknown" and p.missing == ()
+    assert p.errors[0].startswith("a date moves by whole months, not 4.5333")
+    out = cli("commitments", write(tmp_path, "f.json", doc), "--person", "m", "--policy", write(tmp_path, "p.accord", 'policy "P" programme demo\n' + body), "--as-of", "2026-01-15")
+    assert out.exit_code == 3 and "error: a date moves by whole months" in out.stdout and "missing" not in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("how", "amount", "due"),
+    [("round", "1.5", "2025-11-01"), ("round", "1.4", "2025-10-01"), ("floor", "1.9", "2025-10-01"), ("ceil", "1.1", "2025-11-01"), ("floor", "-1.5", "2025-07-01")],
+)
+def test_round_floor_and_ceil_make_a_whole_amount_in_both_engines(how: str, amount: str, due: str) -> None:
+    loaded = facts({"people": [{"id": "m", "facts": {"first_teaching_day": "2025-09-01", "years_experience": amount}}]})
+    body = f'commitment "c" for mentee\n  by person.first_teaching_day + {how}(person.years_experience / 1 year) * 1 months: count(evidence mentoring_log) >= 1\n'
+    (p,) = commitments(inline(body), loaded, "m", D("2026-01-15")).commitments[0].parts
+    assert p.due == D(due)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.decimals(min_value=-1000, max_value=1000, places=3))
+def test_floor_and_ceil_bracket_the_value_and_round_is_nearest(x) -> None:
+    from accord.runtime import rounded
+
+    lo, hi, near = rounded(x, "floor"), rounded(x, "ceil"), rounded(x, "round")
+    assert lo <= x <= hi and hi - lo in (0, 1) and near in (lo, hi) and abs(near - x) <= abs(x - lo).max(abs(hi - x))
+    assert lo == lo.to_integral_value() and near == near.to_integral_value()
+
+
+def test_round_needs_an_amount() -> None:
+    with pytest.raises(accord.PolicyError) as excinfo:
+        inline('role mentee\n  require "r": round(person.mentor_trained) = 1\n')
+    assert [d.code for d in excinfo.value.diagnostics] == ["P110"]
