@@ -202,7 +202,7 @@ class Count(Node):
 
 @attrs.frozen
 class Round(Node):
-    """`round(x)` (halves up), `floor(x)` or `ceil(x)`: a whole amount of the operand's unit."""
+    """`round(x)` (halves away from zero), `floor(x)` or `ceil(x)`: a whole amount of the operand's unit."""
 
     operand: Node
     how: str

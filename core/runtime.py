@@ -169,7 +169,7 @@ _ROUNDING = {"round": decimal.ROUND_HALF_UP, "floor": decimal.ROUND_FLOOR, "ceil
 
 
 def rounded(value: Any, how: str) -> Any:
-    """`round(x)` (halves up), `floor(x)` or `ceil(x)`: a number, quantity or money to a whole amount of its unit."""
+    """`round(x)` (halves away from zero), `floor(x)` or `ceil(x)`: a number, quantity or money to a whole amount of its unit."""
     if value.__class__ is _U:
         return value
     return value.quantize(Decimal(1), rounding=_ROUNDING[how])
