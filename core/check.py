@@ -474,6 +474,13 @@ class _Checker:
                 period = {"week": "week", "weeks": "week", "month": "month", "months": "month", "year": "year", "years": "year"}.get(part.period)
                 if period is None:
                     self.error("P119", f"`every {part.period}`: a recurring expectation is every week, month or year", part.span)
+                elif part.start is None and self.policy.header.effective_from is None:
+                    self.warn(
+                        "P153",
+                        f"`every {part.period}` has no `from` date and the policy no `effective` date, so its periods start at each person's first record",
+                        part.span,
+                        f"write `every {part.period} from DATE` (or `from person.first_teaching_day`)",
+                    )
             label = part.label or {
                 "quota": f"at least {required.text if required else ''} of {measure.text if measure else ''}",
                 "deadline": f"by {due.text if due else ''}",

@@ -283,8 +283,13 @@ def _periods(start: dt.date, as_of: dt.date, period: str, span: Span | None = No
             )])
         # the n-th period is counted from the start, not from the previous one: month ends clamp
         # (Jan 31 -> Feb 28), and a chain of clamped dates would drift to the 28th
-        end = shift(start, Decimal(len(out) + 1), _UNITS[period], 1) - dt.timedelta(days=1)
+        try:
+            end = shift(start, Decimal(len(out) + 1), _UNITS[period], 1) - dt.timedelta(days=1)
+        except (ValueError, OverflowError):  # the period runs past year 9999: it ends with the calendar
+            end = dt.date.max
         out.append((begin, end))
+        if end == dt.date.max:
+            break
         begin = end + dt.timedelta(days=1)
     return out
 

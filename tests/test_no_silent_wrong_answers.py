@@ -290,3 +290,15 @@ def test_round_needs_an_amount() -> None:
     with pytest.raises(accord.PolicyError) as excinfo:
         inline('role mentee\n  require "r": round(person.mentor_trained) = 1\n')
     assert [d.code for d in excinfo.value.diagnostics] == ["P110"]
+
+
+def test_a_recurring_part_with_no_start_warns_unless_the_policy_has_an_effective_date() -> None:
+    body = 'commitment "c" for mentee\n  every month: at least 1 of count(evidence mentoring_log)\n'
+    assert [(w.code, w.span.line) for w in inline(body).checked.warnings] == [("P153", 4)]
+    assert inline(body, header='policy "P"\n  programme demo\n  effective 2025-07-01\n').checked.warnings == ()
+
+
+def test_a_period_that_would_end_after_year_9999_ends_with_the_calendar() -> None:
+    policy = inline('commitment "c" for mentee\n  every month from 9999-12-15: at least 1 of count(evidence mentoring_log)\n')
+    (p,) = commitments(policy, facts({"people": [{"id": "m"}]}), "m", D("9999-12-31")).commitments[0].parts
+    assert (p.status, p.current) == ("on track", "0 of 1 so far in this period (9999-12-15 to 9999-12-31)")
