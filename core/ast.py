@@ -280,6 +280,10 @@ class Incentive:
     source: str | None
     right: str | None = None
     span: Span = _span()
+    #: every `amount` clause in order (`amount` is the first): the checker allows one
+    amounts: tuple[Expr, ...] = ()
+    #: the other one-off clauses (`per`, `paid by`, `source`) written more than once
+    repeated: tuple[str, ...] = ()
 
 
 @attrs.frozen

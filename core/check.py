@@ -48,7 +48,7 @@ from .values import (
 
 #: kinds of place, nearest last; `person.region` walks up the person's place chain
 PLACE_KINDS = ("state", "region", "district", "school", "programme")
-BUILTINS = ("count", "hours", "sum", "latest")
+BUILTINS = ("count", "hours", "sum", "latest", "round", "floor", "ceil")
 RIGHTS = ("raise", "lower", "change")
 _OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -402,6 +402,13 @@ class _Checker:
             self.error("P103", f"programme `{programme.name}` has no role `{inc.to}`", inc.span, self.did_you_mean(inc.to, names))
         scope[inc.to] = ir.Var(PERSON, "person", text=inc.to)
         amount = None
+        if len(inc.amounts) > 1:
+            # one amount per incentive for now: lifting this means checking and awarding each of `amounts`
+            shown = ", ".join(f"`{self.text(a.span)}`" for a in inc.amounts)
+            self.error("P151", f"incentive \"{inc.label}\" gives {len(inc.amounts)} amounts: {shown}", inc.amounts[1].span, "an incentive gives one amount; to give two, write two incentives")
+        for clause in dict.fromkeys(inc.repeated):
+            word = {"payer": "paid by"}.get(clause, clause)
+            self.error("P151", f"incentive \"{inc.label}\" says `{word}` more than once", inc.span, f"keep one `{word}`: only the last one would count")
         if inc.amount is not None:
             amount = self.expr(inc.amount, scope)
             if amount.type != ANY and not (isinstance(amount.type, Money) or (isinstance(amount.type, Quantity) and amount.type.unit in ("pdps", "hours", "days"))):
@@ -477,11 +484,19 @@ class _Checker:
                     self.error("P110", f"`from` needs a date, but `{start.text}` is {start.type.describe()}", part.start.span)
             if part.condition is not None:
                 cond = self.condition(part.condition, scope)
+            self._dated(part, cond if part.kind == "deadline" else measure if due is not None else None)
             period = None
             if part.period is not None:
                 period = {"week": "week", "weeks": "week", "month": "month", "months": "month", "year": "year", "years": "year"}.get(part.period)
                 if period is None:
                     self.error("P119", f"`every {part.period}`: a recurring expectation is every week, month or year", part.span)
+                elif part.start is None and self.policy.header.effective_from is None:
+                    self.warn(
+                        "P153",
+                        f"`every {part.period}` has no `from` date and the policy no `effective` date, so its periods start at each person's first record",
+                        part.span,
+                        f"write `every {part.period} from DATE` (or `from person.first_teaching_day`)",
+                    )
             label = part.label or {
                 "quota": f"at least {required.text if required else ''} of {measure.text if measure else ''}",
                 "deadline": f"by {due.text if due else ''}",
@@ -490,6 +505,20 @@ class _Checker:
             parts.append(ir.CheckedPart(part.kind, label, required, measure, due, cond, period, start, part.span))
         applies = self.condition(com.applies, scope) if com.applies is not None else None
         return ir.CheckedCommitment(com.label, com.role, com.source, tuple(parts), self._right(com.right, com.span), com.span, applies)
+
+    def _dated(self, part: ast.Part, node: ir.Node | None) -> None:
+        """Warn when a deadline (or a quota with a due date) reads nothing that has a date (P150)."""
+        if node is None or node.type == ANY or ir.dated(node):
+            return
+        facts = ir.facts_read(node)
+        shown = f" ({', '.join(f'`{f}`' for f in facts)})" if facts else ""
+        what = "deadline" if part.kind == "deadline" else "quota"
+        self.warn(
+            "P150",
+            f"this {what} reads nothing that has a date{shown}, so the day it was met cannot be known",
+            part.span,
+            "count dated records instead (`count(evidence KIND) >= 1`); a condition that must hold now belongs in a role's `require`",
+        )
 
     def _type_words(self, words: tuple[str, ...], span: Span | None) -> Type | None:
         word = " ".join(words)
@@ -776,6 +805,10 @@ class _Checker:
         arg = self.expr(e.args[0], scope)
         if arg.type == ANY:
             return ir.Error(ANY, text=text, span=e.span)
+        if n in ("round", "floor", "ceil"):
+            if not isinstance(arg.type, (Quantity, Money)):
+                return self.error("P110", f"`{n}` needs a number, quantity or money, but `{arg.text}` is {arg.type.describe()}", e.args[0].span)
+            return ir.Round(arg.type, arg, n, text=text, span=e.span)
         if n == "count":
             if not isinstance(arg.type, (EvidenceList, SetOf)):
                 return self.error("P110", f"`count` needs evidence or a set, but `{arg.text}` is {arg.type.describe()}", e.args[0].span)
@@ -935,7 +968,7 @@ class _Checker:
             return ir.Error(ANY, text=text, span=e.span)
         if lt == DATE and e.op in "+-" and isinstance(rt, Quantity) and rt.unit in CALENDAR_UNITS:
             if isinstance(right, ir.Lit) and isinstance(right.value, Decimal) and right.value != right.value.to_integral_value():
-                return self.error("P111", f"a date moves by whole {rt.unit}, not `{right.text}`", e.right.span, "write the amount in a smaller unit: `45 days`")
+                return self.error("P111", f"a date moves by whole {rt.unit}, not `{right.text}`", e.right.span, f"write whole {rt.unit} or a smaller unit; round a computed amount with `round(...)`, `floor(...)` or `ceil(...)`")
             return ir.DateShift(DATE, left, right, rt.unit, 1 if e.op == "+" else -1, text=text, span=e.span)
         if lt == DATE and rt == DATE and e.op == "-":
             return ir.DateDiff(Quantity("days"), left, right, text=text, span=e.span)

@@ -18,6 +18,7 @@ import attrs
 
 from . import ir
 from .compile import CompiledPolicy
+from .errors import Diagnostic, PolicyError, Span, caret_snippet
 from .evaluate import RuleResult, _check_in_force, results, run_block
 from .model import Facts, Person
 from . import runtime
@@ -49,6 +50,13 @@ class PartProgress:
     location: str | None = None
     #: a recurring part: progress in the period that is still open
     current: str | None = None
+    #: False for a part met on a day that cannot be known: it reads nothing that has a date
+    #: (`by 2025-09-30: person.mentor_trained`), so no record's date is borrowed for it
+    met_on_known: bool = True
+    #: a quota whose amount grows with `today` (an average per week) and is not reached: by how much
+    behind: str | None = None
+    #: why a value could not be computed (`a date moves by whole months, not 1.5 months ...`)
+    errors: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -112,13 +120,24 @@ def _known(value: Any) -> bool:
     return value is not None and value.__class__ is not Unknown and not isinstance(value, RuleFailure)
 
 
+_ERROR = "error: "
+
+
+def _unsettled(names: set[str]) -> dict[str, tuple[str, ...]]:
+    """A part's `missing` facts and its `errors`, from what `_missing` collected."""
+    return {
+        "missing": tuple(sorted(n for n in names if not n.startswith(_ERROR))),
+        "errors": tuple(sorted(n[len(_ERROR) :] for n in names if n.startswith(_ERROR))),
+    }
+
+
 def _missing(*values: Any) -> set[str]:
     out: set[str] = set()
     for v in values:
         if v.__class__ is Unknown:
             out |= v.missing
         elif isinstance(v, RuleFailure):
-            out.add(f"error: {v.message}")
+            out.add(_ERROR + v.message)
     return out
 
 
@@ -171,10 +190,13 @@ def _quota(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], as
     t = part.measure.type if part.measure is not None else None
     missing = _missing(required, done, due)
     if not (_known(required) and _known(done)):
-        return PartProgress(part.label, part.kind, UNKNOWN, missing=tuple(sorted(missing)), location=str(part.span) if part.span else None)
+        return PartProgress(part.label, part.kind, UNKNOWN, **_unsettled(missing), location=str(part.span) if part.span else None)
     remaining = max(Decimal(0), required - done)
     met_on = None
-    if done >= required:
+    undated = done >= required and not (ir.dated(part.measure) or ir.dated(part.required))  # type: ignore[arg-type]
+    if undated:
+        pass  # met, but on no day that can be known: the first record's date would be borrowed
+    elif done >= required:
         for day in _candidate_days(r.facts, r.person, as_of):
             _, vals, _ = r.run(day)
             d, q = _measure(r, i, part, vals, day), r.value(vals, i, "required")
@@ -183,17 +205,24 @@ def _quota(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], as
                 break
         met_on = met_on or as_of
     due_known = due if _known(due) else None
-    if part.due is not None and due_known is None:
+    # an amount that reads `today` (`(today - start) / 7 days * 1 hours`) is owed now: a pace, so
+    # falling short of it is behind schedule today, whatever the due date; reaching it is on track
+    pace = any(isinstance(n, ir.Today) for n in ir.walk(part.required))  # type: ignore[arg-type]
+    behind = show(remaining, t) if pace and done < required else None
+    if pace:
+        status, met_on = (LATE if behind else ON_TRACK), None
+    elif part.due is not None and due_known is None:
         status = UNKNOWN  # a due date that rests on a missing fact: on time or late cannot be told
     elif done >= required:
-        status = MET_LATE if due_known and met_on > due_known else MET
+        status = MET_LATE if due_known and met_on and met_on > due_known else MET
     elif due_known is None:
         status = IN_PROGRESS
     else:
         status = LATE if as_of > due_known else ON_TRACK
     return PartProgress(
         part.label, part.kind, status, show(required, t), show(done, t), show(remaining, t), due_known, met_on,
-        missing=tuple(sorted(missing)), location=str(part.span) if part.span else None,
+        **_unsettled(missing), location=str(part.span) if part.span else None, met_on_known=not undated,
+        behind=behind,
     )
 
 
@@ -203,35 +232,64 @@ def _deadline(r: _Runner, i: int, part: ir.CheckedPart, raws: tuple[Any, ...], v
     rule = ir.Rule(part.label, part.condition, r.com.source, part.span)  # type: ignore[arg-type]
     result = results(r.policy, (rule,), (raws[rule_i],), ctx, None)[0]
     if not _known(due):
-        return PartProgress(part.label, part.kind, UNKNOWN, missing=tuple(sorted(_missing(due))), rule=result, location=str(part.span) if part.span else None)
+        return PartProgress(part.label, part.kind, UNKNOWN, **_unsettled(_missing(due)), rule=result, location=str(part.span) if part.span else None)
     met_on = None
     unknown: set[str] = set()
-    for day in [*_candidate_days(r.facts, r.person, ctx.as_of), ctx.as_of]:
+    # a condition that reads nothing dated holds on every day or on none: read it once, today,
+    # and say it is met without a date rather than take the first record's
+    undated = not ir.dated(part.condition)  # type: ignore[arg-type]
+    days = [ctx.as_of] if undated else [*_candidate_days(r.facts, r.person, ctx.as_of), ctx.as_of]
+    for day in days:
         day_raws, _, _ = r.run(day)
         verdict = day_raws[rule_i][0]
         if verdict is True:
             met_on = day
             break
         unknown |= _missing(verdict)
-    if met_on is not None:
+    if met_on is not None and undated:
+        status, met_on = MET, None
+    elif met_on is not None:
         status = MET_LATE if met_on > due else MET
     elif unknown:
         status = UNKNOWN
     else:
         status = LATE if ctx.as_of > due else ON_TRACK
     return PartProgress(
-        part.label, part.kind, status, due=due, met_on=met_on, missing=tuple(sorted(unknown)) if status == UNKNOWN else (),
-        rule=result, location=str(part.span) if part.span else None,
+        part.label, part.kind, status, due=due, met_on=met_on, **_unsettled(unknown if status == UNKNOWN else set()),
+        rule=result, location=str(part.span) if part.span else None, met_on_known=not (undated and status == MET),
     )
 
 
-def _periods(start: dt.date, as_of: dt.date, period: str) -> list[tuple[dt.date, dt.date]]:
-    """Consecutive calendar periods from `start`, the last one containing `as_of`."""
+#: the most periods a recurring part is checked over: beyond it the question is refused (P152)
+#: rather than answered from some of the periods. 5000 weeks is 96 years; a period costs about
+#: 12 µs compiled (23 µs interpreted), so the limit costs about 0.1 s.
+MAX_PERIODS = 5000
+
+_UNITS = {"week": "weeks", "month": "months", "year": "years"}
+
+
+def _periods(start: dt.date, as_of: dt.date, period: str, span: Span | None = None, source: str = "") -> list[tuple[dt.date, dt.date]]:
+    """Every calendar period from `start`, the last one containing `as_of` (at most MAX_PERIODS)."""
     out = []
     begin = start
-    while begin <= as_of and len(out) < 1000:
-        end = shift(begin, Decimal(1), {"week": "weeks", "month": "months", "year": "years"}[period], 1) - dt.timedelta(days=1)
+    while begin <= as_of:
+        if len(out) == MAX_PERIODS:
+            raise PolicyError([Diagnostic(
+                "P152",
+                f"`every {period}` from {start.isoformat()} to {as_of.isoformat()} is more than {MAX_PERIODS} periods",
+                span,
+                "give the part a later `from` date, or ask with an earlier --as-of",
+                caret_snippet(source, span) if span else None,
+            )])
+        # the n-th period is counted from the start, not from the previous one: month ends clamp
+        # (Jan 31 -> Feb 28), and a chain of clamped dates would drift to the 28th
+        try:
+            end = shift(start, Decimal(len(out) + 1), _UNITS[period], 1) - dt.timedelta(days=1)
+        except (ValueError, OverflowError):  # the period runs past year 9999: it ends with the calendar
+            end = dt.date.max
         out.append((begin, end))
+        if end == dt.date.max:
+            break
         begin = end + dt.timedelta(days=1)
     return out
 
@@ -239,12 +297,12 @@ def _periods(start: dt.date, as_of: dt.date, period: str) -> list[tuple[dt.date,
 def _recurring(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], policy: CompiledPolicy, as_of: dt.date) -> PartProgress:
     start = r.value(values, i, "start") if part.start is not None else policy.checked.effective_from
     if part.start is not None and not _known(start):
-        return PartProgress(part.label, part.kind, UNKNOWN, missing=tuple(sorted(_missing(start))), location=str(part.span) if part.span else None)
+        return PartProgress(part.label, part.kind, UNKNOWN, **_unsettled(_missing(start)), location=str(part.span) if part.span else None)
     if start is None:
         days = _candidate_days(r.facts, r.person, as_of)
         start = days[0] if days else as_of
     assert part.period is not None
-    periods = _periods(start, as_of, part.period)
+    periods = _periods(start, as_of, part.period, part.span, policy.checked.text if part.span and part.span.file == policy.checked.file else "")
     met = 0
     missed: list[str] = []
     unknown: set[str] = set()
@@ -274,7 +332,7 @@ def _recurring(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...]
         status = MET if current_met else ON_TRACK  # nothing missed; not yet begun is on track
     return PartProgress(
         part.label, part.kind, status, periods_met=met, periods_due=closed_count, missed=tuple(missed),
-        missing=tuple(sorted(unknown)), location=str(part.span) if part.span else None, current=current,
+        **_unsettled(unknown), location=str(part.span) if part.span else None, current=current,
     )
 
 

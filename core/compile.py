@@ -84,6 +84,7 @@ class _Gen:
             "_call": runtime.call,
             "_select": runtime.select,
             "_count": runtime.count,
+            "_rounded": runtime.rounded,
             "_total": runtime.total,
             "_every": runtime.every,
             "_some": runtime.some,
@@ -233,6 +234,9 @@ class _Gen:
 
     def _Count(self, n: ir.Count) -> str:
         return f"_count({self.expr(n.operand)})"
+
+    def _Round(self, n: ir.Round) -> str:
+        return f"_rounded({self.expr(n.operand)}, {n.how!r})"
 
     def _Sum(self, n: ir.Sum) -> str:
         return f"_total({self.expr(n.operand)}, {n.field!r}, {self.const(Unknown([n.missing]))})"

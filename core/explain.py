@@ -312,11 +312,14 @@ def commitments_json(report: CommitmentReport) -> dict[str, Any]:
                         "remaining": p.remaining,
                         "due": p.due.isoformat() if p.due else None,
                         "met_on": p.met_on.isoformat() if p.met_on else None,
+                        "met_on_known": p.met_on_known,
+                        "behind": p.behind,
                         "periods_met": p.periods_met,
                         "periods_due": p.periods_due,
                         "current_period": p.current,
                         "missed": list(p.missed),
                         "missing": list(p.missing),
+                        "errors": list(p.errors),
                         "location": p.location,
                     }
                     for p in c.parts
@@ -349,6 +352,8 @@ def commitments_text(report: CommitmentReport) -> str:
             detail = []
             if p.required is not None:
                 detail.append(f"{p.done} of {p.required} done, {p.remaining} to go")
+            if p.behind:
+                detail.append(f"behind schedule by {p.behind}")
             if p.periods_due is not None:
                 detail.append(f"{p.periods_met} of {p.periods_due} past period{'s' if p.periods_due != 1 else ''} met")
             if p.current:
@@ -357,6 +362,8 @@ def commitments_text(report: CommitmentReport) -> str:
                 detail.append(f"due {p.due.isoformat()}")
             if p.met_on:
                 detail.append(f"met on {p.met_on.isoformat()}")
+            elif not p.met_on_known:
+                detail.append("met, date not known")
             lines.append(f"    {mark} {p.label}" + (f": {'; '.join(detail)}" if detail else ""))
             for miss in p.missed[:3]:
                 lines.append(f"    {'':<14} missed {miss}")
@@ -364,4 +371,6 @@ def commitments_text(report: CommitmentReport) -> str:
                 lines.append(f"    {'':<14} ... and {len(p.missed) - 3} more missed period{'s' if len(p.missed) > 4 else ''}")
             if p.missing:
                 lines.append(f"    {'':<14} missing: {', '.join(p.missing)}")
+            for error in p.errors:
+                lines.append(f"    {'':<14} error: {error}")
     return "\n".join(lines)

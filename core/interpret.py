@@ -195,6 +195,9 @@ class Interpreter:
     def _Count(self, n: ir.Count, env: dict[str, Any]) -> Any:
         return runtime.count(self._in_aggregate(n.operand, env))
 
+    def _Round(self, n: ir.Round, env: dict[str, Any]) -> Any:
+        return runtime.rounded(self.eval(n.operand, env), n.how)
+
     def _Sum(self, n: ir.Sum, env: dict[str, Any]) -> Any:
         return runtime.total(self._in_aggregate(n.operand, env), n.field, Unknown([n.missing]))
 

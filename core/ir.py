@@ -9,7 +9,7 @@ into Python source; the interpreter walks them directly. Both must give the same
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -201,6 +201,14 @@ class Count(Node):
 
 
 @attrs.frozen
+class Round(Node):
+    """`round(x)` (halves away from zero), `floor(x)` or `ceil(x)`: a whole amount of the operand's unit."""
+
+    operand: Node
+    how: str
+
+
+@attrs.frozen
 class Sum(Node):
     """The total of one numeric field over evidence items; an item without it makes the total unknown."""
 
@@ -365,3 +373,29 @@ def children(node: Node) -> tuple[Node, ...]:
         elif isinstance(value, tuple):
             out.extend(v for v in value if isinstance(v, Node))
     return tuple(out)
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """The node and every node under it."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(children(n)))
+
+
+def dated(node: Node) -> bool:
+    """Whether a value can change from one day to the next: it reads evidence, relationships, `today`,
+    a computed fact or a plugin function (which sees the day).
+
+    A plain fact is what is recorded now, not since when: a condition that reads only facts and
+    constants cannot say on which day it first held.
+    """
+    return any(
+        isinstance(n, (Evidence, Related, Today, CallFn)) or (isinstance(n, Fact) and n.derive is not None) for n in walk(node)
+    )
+
+
+def facts_read(node: Node) -> tuple[str, ...]:
+    """The plain facts a value reads, as written (`person.mentor_trained`)."""
+    return tuple(dict.fromkeys(n.text for n in walk(node) if isinstance(n, Fact) and n.derive is None))

@@ -28,6 +28,10 @@ class Period:
     def contains(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
 
+    def overlaps(self, first: dt.date, last: dt.date) -> bool:
+        """Whether the period shares a day with `first` to `last` (both inclusive)."""
+        return (self.start is None or self.start <= last) and (self.end is None or first <= self.end)
+
 
 @attrs.frozen
 class Place:

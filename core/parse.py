@@ -148,7 +148,7 @@ class _ToAst(Transformer[Token, Any]):
     def incentive(self, c: list[Any]) -> ast.Incentive:
         label, to, *clauses = c
         fields: dict[str, Any] = {"per": None, "amount": None, "payer": None, "source": None, "right": None}
-        vouchers, recognitions, reqs = [], [], []
+        vouchers, recognitions, reqs, amounts, repeated = [], [], [], [], []
         for clause in clauses:
             if isinstance(clause, ast.Requirement):
                 reqs.append(clause)
@@ -158,15 +158,22 @@ class _ToAst(Transformer[Token, Any]):
                     vouchers.append(value)
                 elif kind == "recognition":
                     recognitions.append(value)
+                elif kind == "amount":
+                    amounts.append(value)
                 else:
+                    if fields[kind] is not None:
+                        repeated.append(kind)
                     fields[kind] = value
             elif isinstance(clause, _Right):
                 fields["right"] = clause
             elif isinstance(clause, str):
+                if fields["source"] is not None:
+                    repeated.append("source")
                 fields["source"] = clause
         return ast.Incentive(
-            _text(label), str(to), fields["per"], fields["amount"], tuple(vouchers), tuple(recognitions),
+            _text(label), str(to), fields["per"], amounts[0] if amounts else None, tuple(vouchers), tuple(recognitions),
             fields["payer"], tuple(reqs), fields["source"], fields["right"], span=_span(self.file, label),
+            amounts=tuple(amounts), repeated=tuple(repeated),
         )
 
     def per(self, c: list[Token]) -> tuple[str, Any]:

@@ -8,6 +8,7 @@ the interpreter uses the same ones, so both evaluators share one meaning for the
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import decimal
 import datetime as dt
@@ -16,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from .model import Evidence, Facts, Person, Place, Relationship
-from .values import Unknown, join_unknown
+from .values import Unknown, join_unknown, show_number
 
 _U = Unknown
 
@@ -35,7 +36,9 @@ class Context:
     def __init__(self, facts: Facts, as_of: dt.date, since: dt.date | None = None) -> None:
         self.as_of = as_of
         self.facts = facts
-        #: when set, evidence dated before it is left out (a recurring expectation's period)
+        #: when set, the context is a recurring expectation's period, from `since` to `as_of`:
+        #: evidence dated before it is left out, and a relationship counts if it was valid on any
+        #: day of the period (not only on its last day)
         self.since = since
         #: what plugin functions and derived facts are handed: the facts, read through this context
         self.records = Records(self)
@@ -54,7 +57,7 @@ class Context:
         return ctx  # type: ignore[no-any-return]
 
     def related(self, person: Any, end: str, kinds: tuple[str, ...]) -> Any:
-        """The people at `end` of `person`'s relationships of `kinds` valid on the as-of date."""
+        """The people at `end` of `person`'s relationships of `kinds` valid on the as-of date (or in the period)."""
         if person.__class__ is _U:
             return person
         key = (person.id, end, kinds)  # `to lead_mentor` reads the `mentor` end of lead_mentoring only
@@ -65,7 +68,7 @@ class Context:
                 people[rel.ends[end]]
                 for rel in self.facts.relationships_of(person.id)
                 if rel.kind in kinds
-                and rel.period.contains(self.as_of)
+                and (rel.period.contains(self.as_of) if self.since is None else rel.period.overlaps(self.since, self.as_of))
                 and rel.ends.get(end) != person.id
                 and person.id in rel.ends.values()
             )
@@ -84,10 +87,12 @@ class Context:
         items = self._evidence.get(key)
         if items is None:
             items = self.facts.evidence_of(person.id, kind)
+            # oldest first, so a period's items are a slice: a recurring part over many periods
+            # costs a search per period, not a pass over all the person's evidence
             if items and items[-1].date > self.as_of:
-                items = tuple(e for e in items if e.date <= self.as_of)
+                items = items[: bisect.bisect_right(items, self.as_of, key=_date)]
             if self.since is not None and items and items[0].date < self.since:
-                items = tuple(e for e in items if e.date >= self.since)
+                items = items[bisect.bisect_left(items, self.since, key=_date) :]
             self._evidence[key] = items
         return items
 
@@ -108,6 +113,9 @@ class Context:
                 return place
         return missing
 
+
+def _date(item: Evidence) -> dt.date:
+    return item.date
 
 
 #: one read of records: (subject's id, evidence kind, read in aggregate only?)
@@ -227,7 +235,7 @@ def shift(date: Any, amount: Any, unit: str, sign: int) -> Any:
     if date.__class__ is _U or amount.__class__ is _U:
         return join_unknown(date, amount)
     if amount != amount.to_integral_value():
-        raise ValueError(f"a date moves by whole {unit}, not {amount}")
+        raise WholeAmountError(f"a date moves by whole {unit}, not {show_number(amount)} {unit}: round the amount with `round(...)`, `floor(...)` or `ceil(...)`")
     n = int(amount) * sign
     if unit in ("days", "weeks"):
         return date + dt.timedelta(days=n * (7 if unit == "weeks" else 1))
@@ -235,6 +243,20 @@ def shift(date: Any, amount: Any, unit: str, sign: int) -> Any:
     y, m = divmod(date.month - 1 + months, 12)
     year, month = date.year + y, m + 1
     return date.replace(year=year, month=month, day=min(date.day, calendar.monthrange(year, month)[1]))
+
+
+class WholeAmountError(ValueError):
+    """A date moved by a computed amount that is not whole (`1.5 months`); a rule error, never a guess."""
+
+
+_ROUNDING = {"round": decimal.ROUND_HALF_UP, "floor": decimal.ROUND_FLOOR, "ceil": decimal.ROUND_CEILING}
+
+
+def rounded(value: Any, how: str) -> Any:
+    """`round(x)` (halves away from zero), `floor(x)` or `ceil(x)`: a number, quantity or money to a whole amount of its unit."""
+    if value.__class__ is _U:
+        return value
+    return value.quantize(Decimal(1), rounding=_ROUNDING[how])
 
 
 def date_diff(left: Any, right: Any) -> Any:
@@ -344,6 +366,8 @@ class RuleFailure:
             self.message = "division by zero"
         elif isinstance(error, decimal.InvalidOperation):
             self.message = "an arithmetic operation with no answer (such as 0 / 0)"
+        elif isinstance(error, WholeAmountError):
+            self.message = str(error)
         else:
             self.message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 

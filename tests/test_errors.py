@@ -33,6 +33,15 @@ def _load(name: str) -> accord.PolicyError:
     return excinfo.value
 
 
+def _warned(name: str) -> accord.PolicyError:
+    """A fixture of a warning code loads; its warnings, in a PolicyError only to render them alike."""
+    return accord.PolicyError(list(accord.load_policy(name).checked.warnings))
+
+
+#: codes the checker reports as warnings: the policy loads, and `accord lint --strict` fails on them
+WARNING_CODES = {"P150", "P153"}
+
+
 @pytest.fixture
 def in_errors(monkeypatch):
     # Loaded by a relative name, so the file names in the messages (and the goldens) are stable.
@@ -41,15 +50,16 @@ def in_errors(monkeypatch):
 
 @pytest.mark.parametrize("name", FIXTURES)
 def test_each_fixture_fails_with_its_own_code_and_its_golden_message(name, in_errors):
-    error = _load(name)
     code = name.split("_", 1)[0]
+    error = _warned(name) if code in WARNING_CODES else _load(name)
+    severity = "warning" if code in WARNING_CODES else "error"
     assert [d.code for d in error.diagnostics] == [code], error.render()
     d = error.diagnostics[0]
     assert d.span is not None and d.span.file == name and d.span.line >= 1, "every policy error says where it is"
     assert d.message == d.message.strip() and not d.message.endswith("."), "messages have no trailing period"
     assert d.message[0].islower() or d.message[0] in "`\"", "messages start in lower case"
     rendered = error.render()
-    assert rendered.startswith(f"{name}:{d.span.line}:{d.span.column}: error[{code}]: ")
+    assert rendered.startswith(f"{name}:{d.span.line}:{d.span.column}: {severity}[{code}]: ")
     assert "Traceback" not in rendered
     golden = ERRORS / name.replace(".accord", ".expected")
     if UPDATE:
