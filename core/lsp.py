@@ -49,6 +49,9 @@ _BUILTIN_DOCS = {
     "hours": "`hours(LIST)`: the total hours of a list of evidence",
     "sum": "`sum(LIST, FIELD)`: the total of one field over a list of evidence",
     "latest": "`latest(LIST)`: the most recent item of a list of evidence",
+    "round": "`round(X)`: a number or amount to the nearest whole one (halves away from zero), in its unit",
+    "floor": "`floor(X)`: a number or amount down to a whole one, in its unit",
+    "ceil": "`ceil(X)`: a number or amount up to a whole one, in its unit",
 }
 
 
@@ -212,7 +215,7 @@ def hover_text(analysis: Analysis, last: Analysis | None, line: str, character: 
             return f"**evidence kind** `{word}`\n\n{ev.description}\n\n{fields}{_plugin(registry, 'evidence kind', word)}".rstrip()
     if after.startswith("("):
         if word in BUILTINS:
-            return f"**built-in** {_BUILTIN_DOCS[word]}"
+            return f"**built-in** {_BUILTIN_DOCS.get(word, f'`{word}`')}"
         if word in schema.functions:
             fn = schema.functions[word]
             params = ", ".join(p.describe() for p in fn.params)
@@ -324,7 +327,7 @@ def completions(analysis: Analysis, last: Analysis | None, prefix: str, registry
         out += [Completion(d.name, "definition") for d in policy.defines]
     out += [Completion(n, "role", "role", doc) for n, doc in roles.items()]
     out += [Completion(n, "function", f.returns.describe(), f.description) for n, f in schema.functions.items()]
-    out += [Completion(n, "function", "built-in", _BUILTIN_DOCS[n]) for n in BUILTINS]
+    out += [Completion(n, "function", "built-in", _BUILTIN_DOCS.get(n, "")) for n in BUILTINS]
     out += [Completion(n, "constant", c.type.describe(), c.description) for n, c in schema.constants.items()]
     out += [Completion(v, "value", t.describe()) for t in _choice_types(registry) for v in _values(t)]
     out.append(Completion("person", "variable", "the person the rule is about"))

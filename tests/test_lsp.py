@@ -405,3 +405,12 @@ def test_half_typed_policies_get_answers_not_exceptions(text: str, data: st.Data
         server.hover_text(analysis, whole, line, character, registry)
         server.declaration(analysis, whole, line, character)
         assert server.completions(analysis, whole, line[:character], registry)
+
+
+def test_every_built_in_function_has_hover_documentation() -> None:
+    """A built-in added to the checker without documentation here would break completion."""
+    from accord.check import BUILTINS
+
+    from accord import lsp as lsp_module
+
+    assert set(BUILTINS) <= set(lsp_module._BUILTIN_DOCS)
