@@ -23,7 +23,7 @@ from . import ir
 from .check import record_layers
 from .compile import CompiledPolicy
 from .errors import UsageError, suggest
-from .evaluate import HIDDEN, MET, Outcome, _check_in_force, pair_rule, run_block
+from .evaluate import HIDDEN, MET, Outcome, pair_rule, run_block
 from .model import Evidence, Facts, Person
 from .runtime import Context, Read, RecordingContext
 from .values import Unknown
@@ -38,9 +38,17 @@ class Access(enum.Enum):
     UNDETERMINED = "undetermined"
 
     @property
+    def outcome(self) -> Outcome:
+        """As an outcome of any question: allow yes, deny no, counts only partial."""
+        return _AS_OUTCOME[self]
+
+    @property
     def exit_code(self) -> int:
         """0 allow, 1 deny, 3 undetermined, 4 counts only."""
-        return {Access.ALLOW: 0, Access.DENY: 1, Access.UNDETERMINED: 3, Access.COUNTS_ONLY: 4}[self]
+        return self.outcome.exit_code
+
+
+_AS_OUTCOME = {Access.ALLOW: Outcome.YES, Access.DENY: Outcome.NO, Access.UNDETERMINED: Outcome.UNKNOWN, Access.COUNTS_ONLY: Outcome.PARTIAL}
 
 
 @attrs.frozen
@@ -99,7 +107,7 @@ def access(
 ) -> AccessDecision:
     """May `viewer` see the evidence item `record` on `as_of`? Deny unless a clause allows it."""
     as_of = as_of or dt.date.today()
-    _check_in_force(policy, as_of)
+    policy.check_in_force(as_of)
     who = facts.person(viewer)
     item = _record(facts, record)
     return decide_access(policy, facts, who, item, Context(facts, as_of), engine)

@@ -19,8 +19,9 @@ import attrs
 from . import ir
 from .compile import CompiledPolicy
 from .errors import Diagnostic, PolicyError, Span, caret_snippet
-from .evaluate import RuleResult, _check_in_force, results, run_block
+from .evaluate import RuleResult, results, run_block
 from .model import Facts, Person
+from .outcome import Outcome
 from . import runtime
 from .runtime import Context, RuleFailure, shift
 from .values import Unknown, show
@@ -84,10 +85,15 @@ class CommitmentReport:
     commitments: tuple[CommitmentProgress, ...]
 
     @property
+    def outcome(self) -> Outcome:
+        """Undetermined if anything is unknown, else no if anything is late, else yes."""
+        statuses = {c.status for c in self.commitments}
+        return Outcome.UNKNOWN if UNKNOWN in statuses else Outcome.NO if LATE in statuses else Outcome.YES
+
+    @property
     def exit_code(self) -> int:
         """3 if anything is unknown, else 1 if anything is late, else 0."""
-        statuses = {c.status for c in self.commitments}
-        return 3 if UNKNOWN in statuses else 1 if LATE in statuses else 0
+        return self.outcome.exit_code
 
 
 class _Runner:
@@ -351,7 +357,7 @@ def commitments(
     condition is unknown is reported with its parts, as unknown, naming what is missing.
     """
     as_of = as_of or dt.date.today()
-    _check_in_force(policy, as_of)
+    policy.check_in_force(as_of)
     subject = facts.person(person)
     out = []
     for index, com in enumerate(policy.checked.commitments):

@@ -60,6 +60,19 @@ class CompiledPolicy:
     def name(self) -> str:
         return self.checked.name
 
+    def check_in_force(self, as_of: dt.date) -> None:
+        """Raise `UsageError` unless the policy is in force on `as_of` (naming its period)."""
+        first, last = self.period
+        if first <= as_of <= last:
+            return
+        from .errors import UsageError
+
+        c = self.checked
+        period = f"from {c.effective_from or 'the start'} to {c.effective_to or 'no end date'}"
+        raise UsageError(
+            f"policy `{c.name}` is in force {period}, not on {as_of.isoformat()}; ask with --as-of a date in that period"
+        )
+
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_]")
 _counter = itertools.count()

@@ -9,7 +9,6 @@ a plugin hook: everything the rules need was baked in when the policy was compil
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -20,24 +19,12 @@ from . import ir
 from .compile import CompiledPolicy
 from .errors import UsageError
 from .model import Facts, Person
+from .outcome import Outcome
 from .runtime import Context, RuleFailure
 from .values import DATE, Money, Quantity, Type, Unknown, show, show_money, show_number, unit_word
 
 if TYPE_CHECKING:
     from .interpret import Interpreter, Trace
-
-
-class Outcome(enum.Enum):
-    """The answer to a question: yes, no, or not yet known."""
-
-    YES = "yes"
-    NO = "no"
-    UNKNOWN = "undetermined"
-
-    @property
-    def exit_code(self) -> int:
-        """0 yes, 1 no, 3 undetermined (2 is kept for bad input)."""
-        return {Outcome.YES: 0, Outcome.NO: 1, Outcome.UNKNOWN: 3}[self]
 
 
 #: how each question names its outcomes
@@ -386,15 +373,6 @@ def _why_not_quantified(node: ir.Quantified, env: dict[str, Any], interp: Interp
     return "not met for " + ", ".join(names)
 
 
-def _check_in_force(policy: CompiledPolicy, as_of: dt.date) -> None:
-    c = policy.checked
-    if (c.effective_from and as_of < c.effective_from) or (c.effective_to and as_of > c.effective_to):
-        period = f"from {c.effective_from or 'the start'} to {c.effective_to or 'no end date'}"
-        raise UsageError(
-            f"policy `{c.name}` is in force {period}, not on {as_of.isoformat()}; ask with --as-of a date in that period"
-        )
-
-
 def decide(
     policy: CompiledPolicy,
     facts: Facts,
@@ -413,7 +391,7 @@ def decide(
     as_of = as_of or dt.date.today()
     first, last = policy.period
     if not first <= as_of <= last:
-        _check_in_force(policy, as_of)
+        policy.check_in_force(as_of)
     requirements = policy.requirements.get(role)
     if requirements is None or explain or engine != "compiled":
         c = policy.checked
@@ -530,7 +508,7 @@ def decide_pair(
     score is the total weight of met preferences.
     """
     as_of = as_of or dt.date.today()
-    _check_in_force(policy, as_of)
+    policy.check_in_force(as_of)
     c = policy.checked
     index, pair = pair_rule(policy, ends)
     a, b = facts.person(first), facts.person(second)

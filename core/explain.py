@@ -24,6 +24,7 @@ DECISION_SCHEMA = "accord.decision/1"
 INCENTIVES_SCHEMA = "accord.incentives/1"
 ACCESS_SCHEMA = "accord.access/1"
 COMMITMENTS_SCHEMA = "accord.commitments/1"
+ROLES_SCHEMA = "accord.roles/1"
 
 _MARK = {MET: "[met]", NOT_MET: "[not met]", UNKNOWN: "[unknown]", ERROR: "[error]", HIDDEN: "[hidden]"}
 _COLOUR = {MET: "green", NOT_MET: "red", UNKNOWN: "yellow", ERROR: "magenta", HIDDEN: "blue"}
@@ -171,6 +172,63 @@ def decision_text(d: Decision, explain: bool = False) -> str:
         lines.append("")
         lines.append(f"  shown as {d.viewer} may see it: values from records they may not see are hidden")
     return "\n".join(lines)
+
+
+def why(d: Decision) -> str:
+    """What decided an eligibility decision, in one line: the unmet rules, or the unknown ones
+    (exceptions too), or the exception that decided it."""
+    if d.decided_by:
+        return f"by exception \"{d.decided_by}\""
+    failed = [r for r in d.requirements if r.status == NOT_MET]
+    if d.outcome is Outcome.UNKNOWN and failed:  # only an exception could still change it
+        reasons = failed + [r for r in d.exceptions if r.status in (UNKNOWN, ERROR)]
+    elif d.outcome is Outcome.UNKNOWN:
+        reasons = [r for r in (*d.requirements, *d.exceptions) if r.status in (UNKNOWN, ERROR)]
+    else:
+        reasons = failed
+    reasons = reasons or [r for r in d.requirements if r.status != MET]
+    return "; ".join(f"{r.label}: {r.because}" for r in reasons[:2]) + (" ..." if len(reasons) > 2 else "")
+
+
+def _outcome_word(d: Decision) -> str:
+    word = d.outcome_word.replace("_", " ")
+    colour = {"eligible": "green", "not eligible": "red", "allowed": "green", "not allowed": "red"}.get(word, "yellow")
+    return click.style(f"{word:<13}", fg=colour)
+
+
+def roster_line(d: Decision) -> str:
+    """One person's decision on one line of a roster, leading with what decided it."""
+    return f"{_outcome_word(d)} {d.subject:<12} {d.subject_name:<24} {why(d)}"
+
+
+def roles_text(a: Any) -> str:
+    """Every role of the policy for one person: a line each, and why not where not eligible."""
+    who = _who(a.subject, a.subject_name)
+    eligible = a.eligible()
+    lines = [
+        f"{who}: eligible for {', '.join(eligible)}" if eligible else f"{who}: eligible for no role",
+        f"  policy \"{a.policy}\" ({a.policy_file}), as of {a.as_of.isoformat()}",
+        "",
+    ]
+    width = max((len(d.role) for d in a.decisions), default=0)
+    for d in a.decisions:
+        reason = why(d) if d.outcome is not Outcome.YES or d.decided_by else ""
+        lines.append(f"  {_outcome_word(d)} {d.role:<{width}}  {reason}".rstrip())
+    if a.decisions and a.decisions[0].viewer:
+        lines += ["", f"  shown as {a.decisions[0].viewer} may see it: values from records they may not see are hidden"]
+    return "\n".join(lines)
+
+
+def roles_json(a: Any) -> dict[str, Any]:
+    """The documented JSON shape of a roles answer: each role's decision, as `accord check` gives it."""
+    return {
+        "schema": ROLES_SCHEMA,
+        "person": {"id": a.subject, "name": a.subject_name},
+        "policy": {"name": a.policy, "file": a.policy_file},
+        "as_of": a.as_of.isoformat(),
+        "eligible": a.eligible(),
+        "roles": [decision_json(d) for d in a.decisions],
+    }
 
 
 def _layers(d: Decision) -> set[str]:

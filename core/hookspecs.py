@@ -15,6 +15,7 @@ import pluggy
 if TYPE_CHECKING:
     from .check import CheckedPolicy
     from .errors import Diagnostic
+    from .question import Question
     from .schema import Constant, EvidenceKind, FactSpec, Function, Programme, RelationshipKind, Schema
 
 PROJECT = "accord"
@@ -54,6 +55,11 @@ def accord_functions() -> Sequence[Function]:
 @hookspec
 def accord_constants() -> Sequence[Constant]:
     """Return named constant values policies may use (a set of standards, a list of licences)."""
+
+
+@hookspec
+def accord_questions() -> Sequence[Question]:
+    """Return the questions this plugin adds: each becomes an `accord` command (see `accord.question`)."""
 
 
 # --------------------------------------------------------------------------- checking

@@ -17,8 +17,9 @@ import attrs
 
 from . import ir
 from .compile import CompiledPolicy
-from .evaluate import Outcome, RuleResult, _check_in_force, combine, parameters_used, results, run_block
+from .evaluate import RuleResult, combine, parameters_used, results, run_block
 from .model import Facts, Person, Place
+from .outcome import Outcome
 from .runtime import Context, RuleFailure
 from .values import Money, Quantity, Unknown, show_money, show_number
 
@@ -69,6 +70,17 @@ class IncentiveReport:
     policy_file: str
     as_of: dt.date
     awards: tuple[Award, ...]
+
+    @property
+    def outcome(self) -> Outcome:
+        """Undetermined if any award depends on something missing, else yes if any is received, else no."""
+        outcomes = {a.outcome for a in self.awards}
+        return Outcome.UNKNOWN if Outcome.UNKNOWN in outcomes else Outcome.YES if Outcome.YES in outcomes else Outcome.NO
+
+    @property
+    def exit_code(self) -> int:
+        """3 if something depends on missing facts, else 0 if the person receives something, else 1."""
+        return self.outcome.exit_code
 
     def totals(self, outcome: Outcome = Outcome.YES) -> dict[str, str]:
         """Totals per kind of the awards with this outcome: `{"money": "USD 1214", ...}`."""
@@ -186,7 +198,7 @@ def incentives(
 ) -> IncentiveReport:
     """What `person` receives under the policy's incentives on `as_of`, and what they do not, and why."""
     as_of = as_of or dt.date.today()
-    _check_in_force(policy, as_of)
+    policy.check_in_force(as_of)
     subject = facts.person(person)
     ctx = Context(facts, as_of)
     awards: list[Award] = []

@@ -513,11 +513,11 @@ def test_the_schema_rejects_what_the_loader_rejects(change, problem):
 # =========================================================================== help
 
 
-@pytest.mark.parametrize("command", ["check", "pair", "lint", "programmes", "schema"])
+@pytest.mark.parametrize("command", ["check", "pair", "roles", "incentives", "access", "commitments", "lint", "fmt", "programmes", "schema"])
 def test_help_of_each_command_mentions_its_options(command):
     result = run(command, "--help")
     assert result.exit_code == 0
-    cmd = main.commands[command]
+    cmd = main.get_command(click.Context(main), command)
     for param in cmd.params:
         if isinstance(param, click.Option) and not param.hidden:
             assert any(opt in result.stdout for opt in param.opts), f"{command} --help does not mention {param.opts}"
@@ -530,7 +530,7 @@ def test_help_of_each_command_mentions_its_options(command):
 def test_main_help_lists_every_command():
     result = run("--help")
     assert result.exit_code == 0
-    for command in ("check", "pair", "lint", "programmes", "schema"):
+    for command in ("check", "pair", "roles", "incentives", "access", "commitments", "lint", "fmt", "lsp", "programmes", "schema"):
         assert command in result.stdout
     assert "Exit codes" in result.stdout
 

@@ -1,0 +1,170 @@
+"""A question, as one unit: what it asks, how it is answered, how the answer reads and exits.
+
+Every kind of question Accord answers (eligibility, pair, incentives, access, commitments,
+roles, and any a plugin adds through `accord_questions`) is a `Question` declared in one module
+of `accord.questions`. The CLI builds one command per question from the declaration, and
+`ask` runs any of them the same way: read the facts, choose each person's policy, answer,
+redact for a viewer, and report. Adding a question is writing one module and registering it.
+
+    load facts -> Asking -> question.answer(asking) -> answers -> Report -> text | JSON, exit code
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+import click
+
+from .outcome import Outcome, overall
+
+
+class Policies:
+    """The policy each person is answered under: one policy file for everyone, or a programme's
+    policy for the nearest place up the person's place chain (a district's layer, else the
+    programme's own). Each policy is loaded once."""
+
+    def __init__(self, policy: str | None = None, programme: str | None = None) -> None:
+        if (policy is None) == (programme is None):
+            raise click.UsageError("give exactly one of --policy FILE or --programme NAME")
+        self.policy, self.programme = policy, programme
+        self._loaded: dict[str, Any] = {}
+
+    def for_person(self, facts: Any, person_id: str) -> Any:
+        """The compiled policy `person_id` is answered under."""
+        from .load import load_policy
+        from .registry import default_registry
+
+        if self.policy is not None:
+            if self.policy not in self._loaded:
+                self._loaded[self.policy] = load_policy(self.policy)
+            return self._loaded[self.policy]
+        assert self.programme is not None
+        chain = [p.id for p in facts.place_chain(facts.person(person_id).place)]
+        file, _ = default_registry().get_place_policy(self.programme, chain)
+        if file not in self._loaded:
+            self._loaded[file] = load_policy(programme=self.programme, places=chain)
+        return self._loaded[file]
+
+
+@attrs.frozen
+class Asking:
+    """What every question is asked with; `options` holds the question's own (`person`, `role`...)."""
+
+    facts: Any
+    policies: Policies
+    as_of: dt.date
+    options: dict[str, Any]
+    engine: str = "compiled"
+    explain: bool = False
+    viewer: str | None = None
+
+
+@attrs.frozen
+class Question:
+    """One kind of question: its inputs, how it is answered, and how its answers read and exit.
+
+    `answer(asking)` returns the answers (one per person asked about, or one); `outcome(answer)`
+    maps one answer to an `Outcome`, whose `exit_code` is the command's (over several answers,
+    `overall`); `text(answers, asking)` and `data(answers, asking)` render them for people and
+    for scripts (plain JSON values). `options` are the question's own click options and
+    arguments (FACTS, the policy options, --as-of, --format and, where the question says so,
+    --explain and --viewer are added for every question).
+    """
+
+    name: str
+    summary: str
+    help: str
+    answer: Callable[[Asking], Sequence[Any]]
+    outcome: Callable[[Any], Outcome]
+    text: Callable[[Sequence[Any], Asking], str]
+    data: Callable[[Sequence[Any], Asking], Any]
+    options: tuple[click.Parameter, ...] = ()
+    #: the words `accord --help` shows after the command's name (`FACTS --person ID ...`)
+    usage: str = ""
+    explains: bool = False
+    #: whether --viewer applies: every answer is then shown as that person may see it
+    viewer: bool = False
+
+
+@attrs.frozen
+class Report:
+    """The answers to one question, with the outcome, text, JSON and exit code of the whole."""
+
+    question: Question
+    asking: Asking
+    answers: tuple[Any, ...]
+
+    @property
+    def outcome(self) -> Outcome:
+        return overall(self.question.outcome(a) for a in self.answers)
+
+    @property
+    def exit_code(self) -> int:
+        return self.outcome.exit_code
+
+    def text(self) -> str:
+        return self.question.text(self.answers, self.asking)
+
+    def json(self) -> str:
+        return json.dumps(self.question.data(self.answers, self.asking), indent=2, ensure_ascii=False)
+
+
+def ask(question: Question, asking: Asking) -> Report:
+    """Answer a question: the one runner every question and the CLI go through."""
+    if asking.viewer is not None:
+        asking.facts.person(asking.viewer)  # an unknown viewer is bad input, before any answer
+    return Report(question, asking, tuple(question.answer(asking)))
+
+
+# --------------------------------------------------------------------------- the CLI of a question
+
+_FORMAT = click.Option(
+    ["--format", "fmt"], type=click.Choice(["text", "json"]), default="text", show_default=True, help="Text for people, JSON for scripts."
+)
+_AS_OF = click.Option(
+    ["--as-of"],
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Answer as on this date (YYYY-MM-DD); relationships and evidence are read as of then. Default: today.",
+)
+_POLICY = click.Option(["--policy"], type=click.Path(dir_okay=False), help="A policy file (.accord) to decide under.")
+_PROGRAMME = click.Option(
+    ["--programme"],
+    help="Use an installed programme's policies (see `accord programmes`): the layer of the nearest place up the person's place chain, else the programme's own policy.",
+)
+# For tests and the benchmarks: run the reference interpreter instead of the compiled code.
+_ENGINE = click.Option(["--engine"], type=click.Choice(["compiled", "interpreted"]), default="compiled", hidden=True)
+_EXPLAIN = click.Option(["--explain"], is_flag=True, help="Show every rule with its citation and layer, and the value of each condition inside it.")
+_VIEWER = click.Option(
+    ["--viewer"], metavar="ID", help="Print only what this person may see: anything computed from records they may not see is hidden."
+)
+
+
+def command(question: Question, run: Callable[[Callable[[], int]], None]) -> click.Command:
+    """The click command of a question; `run` calls its body and exits with the code it returns
+    (the CLI's wrapper, which also turns every Accord error into exit 2)."""
+    params: list[click.Parameter] = [click.Argument(["facts"], type=click.Path(dir_okay=False)), *question.options, _POLICY, _PROGRAMME, _AS_OF, _FORMAT]
+    if question.explains:
+        params.append(_EXPLAIN)
+    if question.viewer:
+        params.append(_VIEWER)
+    params.append(_ENGINE)
+
+    def callback(facts: str, policy: str | None, programme: str | None, as_of: dt.datetime | None, fmt: str, engine: str, **options: Any) -> None:
+        def body() -> int:
+            from .facts import load_facts
+
+            explain, viewer = options.pop("explain", False), options.pop("viewer", None)
+            asking = Asking(
+                load_facts(facts), Policies(policy, programme), as_of.date() if as_of else dt.date.today(), options, engine, explain, viewer
+            )
+            report = ask(question, asking)
+            click.echo(report.json() if fmt == "json" else report.text())
+            return report.exit_code
+
+        run(body)
+
+    return click.Command(question.name, callback=callback, params=params, help=question.help, short_help=question.summary)
