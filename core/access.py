@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from . import ir
-from .check import record_layers
+from .ir import record_layers
 from .compile import CompiledPolicy
 from .errors import UsageError, suggest
 from .evaluate import HIDDEN, MET, Outcome, pair_rule, run_block
@@ -158,7 +158,7 @@ def _decide_layer(
 
     if rec is None:
         return decision(Access.DENY, f"no rule of the policy makes {item.kind} records visible (deny by default)")
-    raws, _ = run_block(policy, key, ctx, (item, subject, viewer), engine)
+    raws = run_block(policy, key, ctx, (item, subject, viewer), engine).rules
     conditional = iter(raws[: sum(1 for v in rec.visible if v.condition is not None)])
     reveal_raws = raws[sum(1 for v in rec.visible if v.condition is not None) :]
     counts: ir.CheckedVisible | None = None

@@ -16,6 +16,8 @@ from decimal import Decimal
 import attrs
 
 from . import ast, ir
+from .ir import CheckedPolicy, record_layers
+from .model import PLACE_KINDS
 from .errors import Diagnostic, PolicyError, Span, caret_snippet, suggest
 from .registry import Registry, default_registry
 from .schema import EVIDENCE_FIELDS, Programme, Schema
@@ -47,89 +49,9 @@ from .values import (
 )
 
 #: kinds of place, nearest last; `person.region` walks up the person's place chain
-PLACE_KINDS = ("state", "region", "district", "school", "programme")
 BUILTINS = ("count", "hours", "sum", "latest", "round", "floor", "ceil")
 RIGHTS = ("raise", "lower", "change")
 _OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-
-
-@attrs.frozen
-class CheckedPolicy:
-    """A policy whose every name is resolved; the input of `compile` and of the interpreter."""
-
-    name: str
-    programme: Programme | None
-    version: str | None
-    effective_from: dt.date | None
-    effective_to: dt.date | None
-    source: str | None
-    parameters: Mapping[str, ir.CheckedParameter]
-    roles: Mapping[str, ir.CheckedRole]
-    pairs: tuple[ir.CheckedPair, ...]
-    file: str
-    text: str = attrs.field(repr=False, eq=False)
-    incentives: tuple[ir.CheckedIncentive, ...] = ()
-    records: Mapping[str, ir.CheckedRecord] = attrs.Factory(dict)
-    commitments: tuple[ir.CheckedCommitment, ...] = ()
-    #: the layers, root first: (file, policy name, place kind, place id)
-    layers: tuple[tuple[str, str, str | None, str | None], ...] = ()
-    #: relationship end -> the kinds that have it, from the schema the policy was checked against
-    ends: Mapping[str, tuple[str, ...]] = attrs.Factory(dict)
-    #: problems that do not stop the policy from loading (`accord lint` shows them; `--strict` fails on them)
-    warnings: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False, repr=False)
-
-    def layer_name(self, file: str | None) -> str | None:
-        """The name of the policy (layer) that a file holds."""
-        return next((name for f, name, _, _ in self.layers if f == file), None)
-
-    def blocks(self) -> dict[str, ir.Block]:
-        """Every compiled unit of the policy, by key: `role:NAME`, `pair:N`, `incentive:N`, ..."""
-        out: dict[str, ir.Block] = {}
-        for name, role in self.roles.items():
-            out[f"role:{name}"] = ir.Block(("person",), role.requirements + role.exceptions)
-        for i, pair in enumerate(self.pairs):
-            out[f"pair:{i}"] = ir.Block((pair.first, pair.second), pair.requirements + pair.preferences)
-        for i, inc in enumerate(self.incentives):
-            params = ("person", inc.other) if inc.other else ("person",)
-            exprs = tuple(x for x in (inc.amount, inc.payer) if x is not None)
-            out[f"incentive:{i}"] = ir.Block(params, inc.requirements, exprs)
-        for kind, top in self.records.items():
-            for key, rec in record_layers(kind, top):
-                rules = tuple(
-                    ir.Rule(f"visible to {', '.join(v.viewers)}", v.condition, None, v.span)
-                    for v in rec.visible
-                    if v.condition is not None
-                )
-                out[key] = ir.Block(("record", "subject", "viewer"), rules + rec.reveals)
-        for i, com in enumerate(self.commitments):
-            rules = tuple(ir.Rule(p.label, p.condition, com.source, p.span) for p in com.parts if p.condition is not None)
-            if com.applies is not None:  # last, so that the parts' rules keep their places
-                rules += (ir.Rule("applies", com.applies, com.source, com.span),)
-            exprs = tuple(x for p in com.parts for x in (p.required, p.measure, p.due, p.start) if x is not None)
-            out[f"commitment:{i}"] = ir.Block(("person",), rules, exprs)
-        return out
-
-    def role(self, name: str) -> ir.CheckedRole:
-        """The role called `name`; raises `UsageError` naming the roles the policy decides."""
-        from .errors import UsageError
-
-        if name in self.roles:
-            return self.roles[name]
-        known = ", ".join(self.roles) or "none"
-        hint = suggest(name, self.roles)
-        more = f"; did you mean `{hint}`?" if hint else ""
-        raise UsageError(f"policy `{self.name}` has no role `{name}` (its roles: {known}){more}")
-
-
-def record_layers(kind: str, rec: ir.CheckedRecord) -> list[tuple[str, ir.CheckedRecord]]:
-    """A record's rules and the floors under it, nearest first, each with its block key
-    (`record:KIND`, then `record:KIND:floor1`, ...)."""
-    out: list[tuple[str, ir.CheckedRecord]] = []
-    layer: ir.CheckedRecord | None = rec
-    while layer is not None:
-        out.append((f"record:{kind}" + (f":floor{len(out)}" if out else ""), layer))
-        layer = layer.floor
-    return out
 
 
 class _Checker:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -101,25 +102,18 @@ class _Runner:
 
     def __init__(self, policy: CompiledPolicy, index: int, com: ir.CheckedCommitment, facts: Facts, person: Person, engine: str) -> None:
         self.policy, self.key, self.com, self.facts, self.person, self.engine = policy, f"commitment:{index}", com, facts, person, engine
-        self.slots: list[dict[str, int]] = []
-        n = 0
-        for part in com.parts:
-            slot = {}
-            for name in ("required", "measure", "due", "start"):
-                if getattr(part, name) is not None:
-                    slot[name] = n
-                    n += 1
-            self.slots.append(slot)
         self.rule_index = {id(p): i for i, p in enumerate(x for x in com.parts if x.condition is not None)}
 
-    def run(self, day: dt.date, since: dt.date | None = None) -> tuple[tuple[Any, ...], tuple[Any, ...], Context]:
+    def run(self, day: dt.date, since: dt.date | None = None) -> tuple[tuple[Any, ...], Mapping[str, Any], Context]:
+        """The block's rules and named values (`part0.due`, ...) as of `day` (in the period from `since`)."""
         ctx = Context(self.facts, day, since)
-        raws, values = run_block(self.policy, self.key, ctx, (self.person,), self.engine)
-        return raws, values, ctx
+        result = run_block(self.policy, self.key, ctx, (self.person,), self.engine)
+        return result.rules, result.values, ctx
 
-    def value(self, values: tuple[Any, ...], part_index: int, name: str) -> Any:
-        slot = self.slots[part_index]
-        return values[slot[name]] if name in slot else None
+    @staticmethod
+    def value(values: Mapping[str, Any], part_index: int, name: str) -> Any:
+        """A part's `required`, `measure`, `due` or `start` value (None where the part has none)."""
+        return values.get(f"part{part_index}.{name}")
 
 
 def _known(value: Any) -> bool:
@@ -180,7 +174,7 @@ def _known_total(r: _Runner, part: ir.CheckedPart, day: dt.date) -> Decimal | No
 _NONE = Unknown()
 
 
-def _measure(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], day: dt.date) -> Any:
+def _measure(r: _Runner, i: int, part: ir.CheckedPart, values: Mapping[str, Any], day: dt.date) -> Any:
     """What is done: the measure, or when it is unknown but its known part meets the quota, that part."""
     done, required = r.value(values, i, "measure"), r.value(values, i, "required")
     if done.__class__ is Unknown and _known(required):
@@ -190,7 +184,7 @@ def _measure(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], 
     return done
 
 
-def _quota(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], as_of: dt.date) -> PartProgress:
+def _quota(r: _Runner, i: int, part: ir.CheckedPart, values: Mapping[str, Any], as_of: dt.date) -> PartProgress:
     required, due = r.value(values, i, "required"), r.value(values, i, "due")
     done = _measure(r, i, part, values, as_of)
     t = part.measure.type if part.measure is not None else None
@@ -232,7 +226,7 @@ def _quota(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], as
     )
 
 
-def _deadline(r: _Runner, i: int, part: ir.CheckedPart, raws: tuple[Any, ...], values: tuple[Any, ...], ctx: Context) -> PartProgress:
+def _deadline(r: _Runner, i: int, part: ir.CheckedPart, raws: tuple[Any, ...], values: Mapping[str, Any], ctx: Context) -> PartProgress:
     due = r.value(values, i, "due")
     rule_i = r.rule_index[id(part)]
     rule = ir.Rule(part.label, part.condition, r.com.source, part.span)  # type: ignore[arg-type]
@@ -300,7 +294,7 @@ def _periods(start: dt.date, as_of: dt.date, period: str, span: Span | None = No
     return out
 
 
-def _recurring(r: _Runner, i: int, part: ir.CheckedPart, values: tuple[Any, ...], policy: CompiledPolicy, as_of: dt.date) -> PartProgress:
+def _recurring(r: _Runner, i: int, part: ir.CheckedPart, values: Mapping[str, Any], policy: CompiledPolicy, as_of: dt.date) -> PartProgress:
     start = r.value(values, i, "start") if part.start is not None else policy.checked.effective_from
     if part.start is not None and not _known(start):
         return PartProgress(part.label, part.kind, UNKNOWN, **_unsettled(_missing(start)), location=str(part.span) if part.span else None)

@@ -292,18 +292,19 @@ def _missing(*groups: tuple[RuleResult, ...]) -> tuple[str, ...]:
     return tuple(sorted({m for group in groups for r in group for m in r.missing}))
 
 
-def run_block(
-    policy: CompiledPolicy, key: str, ctx: Context, values: tuple[Any, ...], engine: str = "compiled"
-) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """Evaluate one block of a policy with its bound values, compiled or interpreted."""
+def run_block(policy: CompiledPolicy, key: str, ctx: Context, values: tuple[Any, ...], engine: str = "compiled") -> ir.BlockResult:
+    """Evaluate one block of a policy (`role:mentor`, `incentive:0`, ...) with its bound values,
+    compiled or interpreted: each rule's raw result, and each expression's value by name."""
+    block = policy.units[key]
     if engine == "compiled":
-        return policy.blocks[key](ctx, *values)
-    if engine == "interpreted":
+        rules, exprs = policy.blocks[key](ctx, *values)
+    elif engine == "interpreted":
         from .interpret import Interpreter  # only here and for explanations: keeps `accord check` start-up short
 
-        block = policy.checked.blocks()[key]
-        return Interpreter(ctx).block(block, dict(zip(block.params, values)))
-    raise ValueError(f"unknown engine {engine!r}")
+        rules, exprs = Interpreter(ctx).block(block, dict(zip(block.params, values)))
+    else:
+        raise ValueError(f"unknown engine {engine!r}")
+    return ir.BlockResult(rules, dict(zip(block.names, exprs)))
 
 
 def results(
@@ -398,7 +399,7 @@ def decide(
         checked_role = c.roles[role] if role in c.roles else c.role(role)  # role() raises, naming the roles
         subject = facts.person(person)
         ctx = Context.of(facts, as_of)
-        raws = run_block(policy, "role:" + role, ctx, (subject,), engine)[0]
+        raws = run_block(policy, "role:" + role, ctx, (subject,), engine).rules
         return _eligibility(policy, checked_role, role, subject, ctx, raws, explain)
     # The outcome now, from the generated functions that give it alone; the reasons, their text and
     # the parameters when first read (`_Deferred`).
@@ -513,7 +514,7 @@ def decide_pair(
     index, pair = pair_rule(policy, ends)
     a, b = facts.person(first), facts.person(second)
     ctx = Context(facts, as_of)
-    raws, _ = run_block(policy, f"pair:{index}", ctx, (a, b), engine)
+    raws = run_block(policy, f"pair:{index}", ctx, (a, b), engine).rules
     env = {pair.first: a, pair.second: b}
     n = len(pair.requirements)
     reqs = results(policy, pair.requirements, raws[:n], ctx, env, explain)

@@ -21,9 +21,8 @@ import cattrs
 from cattrs.cols import is_sequence, list_structure_factory
 from cattrs.gen import make_dict_structure_fn, override
 
-from .check import PLACE_KINDS
 from .errors import Diagnostic, FactsError, suggest
-from .model import Consent, Evidence, Facts, Membership, Period, Person, Place, Relationship, RoleAssignment
+from .model import PLACE_KINDS, Consent, Evidence, Facts, Membership, Period, Person, Place, Relationship, RoleAssignment
 from .registry import Registry, default_registry
 from .schema import EVIDENCE_FIELDS, Schema, ValueProblem, json_schema_of, read_value
 from .values import DATE, NUMBER, TEXT

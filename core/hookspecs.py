@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from .check import CheckedPolicy
+    from .ir import CheckedPolicy
     from .errors import Diagnostic
     from .question import Question
     from .schema import Constant, EvidenceKind, FactSpec, Function, Programme, RelationshipKind, Schema

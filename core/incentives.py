@@ -141,18 +141,16 @@ def _award(
     engine: str,
 ) -> Award:
     values = (person, partner) if inc.other else (person,)
-    raws, exprs = run_block(policy, f"incentive:{index}", ctx, values, engine)
+    result = run_block(policy, f"incentive:{index}", ctx, values, engine)
     env = {"person": person, inc.other: partner} if inc.other else {"person": person}
-    reqs = results(policy, inc.requirements, raws, ctx, env)
+    reqs = results(policy, inc.requirements, result.rules, ctx, env)
     outcome, _ = combine(reqs, ())
     missing = {m for r in reqs for m in r.missing}
     kind, unit = _kind(inc)
     amount = None
     reason = ""
-    i = 0
-    if inc.amount is not None:
-        value = exprs[i]
-        i += 1
+    if "amount" in result.values:
+        value = result.values["amount"]
         if value.__class__ is Unknown:
             missing |= value.missing
             if outcome is Outcome.YES:
@@ -162,11 +160,12 @@ def _award(
             outcome, reason = Outcome.UNKNOWN, f"the amount could not be computed: {value.message}"
         else:
             amount = value
-    payer = _payer(exprs[i]) if inc.payer is not None else None
+    paid_by = result.values.get("payer")
+    payer = _payer(paid_by)
     payer_missing: tuple[str, ...] = ()
-    if inc.payer is not None and exprs[i].__class__ is Unknown:
-        payer_missing = tuple(sorted(exprs[i].missing))
-        missing |= exprs[i].missing
+    if paid_by.__class__ is Unknown:
+        payer_missing = tuple(sorted(paid_by.missing))
+        missing |= paid_by.missing
     if not reason:
         failing = [r for r in reqs if r.status != "met"]
         reason = "; ".join(f"{r.label}: {r.because}" for r in failing)

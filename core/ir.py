@@ -9,14 +9,17 @@ into Python source; the interpreter walks them directly. Both must give the same
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .errors import Span
+from .errors import Diagnostic, Span, UsageError, suggest
 from .values import Type
+
+if TYPE_CHECKING:
+    from .schema import Programme
 
 
 def _meta() -> Any:
@@ -356,11 +359,22 @@ class CheckedCommitment:
 
 @attrs.frozen
 class Block:
-    """What one compiled function evaluates: rules and expressions over bound names."""
+    """What one compiled function evaluates: rules and named expressions over bound names."""
 
     params: tuple[str, ...]
     rules: tuple[Rule, ...]
     exprs: tuple[Node, ...] = ()
+    #: the name of each expression's value (`amount`, `payer`, `part0.due`), in the order of `exprs`
+    names: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class BlockResult:
+    """What a block gave: each rule's raw result `(value, actual, required)`, in the block's
+    order, and each expression's value by its name."""
+
+    rules: tuple[tuple[Any, Any, Any], ...]
+    values: Mapping[str, Any] = attrs.Factory(dict)
 
 
 def children(node: Node) -> tuple[Node, ...]:
@@ -399,3 +413,88 @@ def dated(node: Node) -> bool:
 def facts_read(node: Node) -> tuple[str, ...]:
     """The plain facts a value reads, as written (`person.mentor_trained`)."""
     return tuple(dict.fromkeys(n.text for n in walk(node) if isinstance(n, Fact) and n.derive is None))
+
+
+# --------------------------------------------------------------------------- a checked policy
+
+
+@attrs.frozen
+class CheckedPolicy:
+    """A policy whose every name is resolved; the input of `compile` and of the interpreter."""
+
+    name: str
+    programme: Programme | None
+    version: str | None
+    effective_from: dt.date | None
+    effective_to: dt.date | None
+    source: str | None
+    parameters: Mapping[str, CheckedParameter]
+    roles: Mapping[str, CheckedRole]
+    pairs: tuple[CheckedPair, ...]
+    file: str
+    text: str = attrs.field(repr=False, eq=False)
+    incentives: tuple[CheckedIncentive, ...] = ()
+    records: Mapping[str, CheckedRecord] = attrs.Factory(dict)
+    commitments: tuple[CheckedCommitment, ...] = ()
+    #: the layers, root first: (file, policy name, place kind, place id)
+    layers: tuple[tuple[str, str, str | None, str | None], ...] = ()
+    #: relationship end -> the kinds that have it, from the schema the policy was checked against
+    ends: Mapping[str, tuple[str, ...]] = attrs.Factory(dict)
+    #: problems that do not stop the policy from loading (`accord lint` shows them; `--strict` fails on them)
+    warnings: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False, repr=False)
+
+    def layer_name(self, file: str | None) -> str | None:
+        """The name of the policy (layer) that a file holds."""
+        return next((name for f, name, _, _ in self.layers if f == file), None)
+
+    def blocks(self) -> dict[str, Block]:
+        """Every compiled unit of the policy, by key: `role:NAME`, `pair:N`, `incentive:N`, ..."""
+        out: dict[str, Block] = {}
+        for name, role in self.roles.items():
+            out[f"role:{name}"] = Block(("person",), role.requirements + role.exceptions)
+        for i, pair in enumerate(self.pairs):
+            out[f"pair:{i}"] = Block((pair.first, pair.second), pair.requirements + pair.preferences)
+        for i, inc in enumerate(self.incentives):
+            params = ("person", inc.other) if inc.other else ("person",)
+            named = [(n, x) for n, x in (("amount", inc.amount), ("payer", inc.payer)) if x is not None]
+            out[f"incentive:{i}"] = Block(params, inc.requirements, tuple(x for _, x in named), tuple(n for n, _ in named))
+        for kind, top in self.records.items():
+            for key, rec in record_layers(kind, top):
+                rules = tuple(
+                    Rule(f"visible to {', '.join(v.viewers)}", v.condition, None, v.span)
+                    for v in rec.visible
+                    if v.condition is not None
+                )
+                out[key] = Block(("record", "subject", "viewer"), rules + rec.reveals)
+        for i, com in enumerate(self.commitments):
+            rules = tuple(Rule(p.label, p.condition, com.source, p.span) for p in com.parts if p.condition is not None)
+            if com.applies is not None:  # last, so that the parts' rules keep their places
+                rules += (Rule("applies", com.applies, com.source, com.span),)
+            named = [
+                (f"part{j}.{field}", getattr(p, field))
+                for j, p in enumerate(com.parts)
+                for field in ("required", "measure", "due", "start")
+                if getattr(p, field) is not None
+            ]
+            out[f"commitment:{i}"] = Block(("person",), rules, tuple(x for _, x in named), tuple(n for n, _ in named))
+        return out
+
+    def role(self, name: str) -> CheckedRole:
+        """The role called `name`; raises `UsageError` naming the roles the policy decides."""
+        if name in self.roles:
+            return self.roles[name]
+        known = ", ".join(self.roles) or "none"
+        hint = suggest(name, self.roles)
+        more = f"; did you mean `{hint}`?" if hint else ""
+        raise UsageError(f"policy `{self.name}` has no role `{name}` (its roles: {known}){more}")
+
+
+def record_layers(kind: str, rec: CheckedRecord) -> list[tuple[str, CheckedRecord]]:
+    """A record's rules and the floors under it, nearest first, each with its block key
+    (`record:KIND`, then `record:KIND:floor1`, ...)."""
+    out: list[tuple[str, CheckedRecord]] = []
+    layer: CheckedRecord | None = rec
+    while layer is not None:
+        out.append((f"record:{kind}" + (f":floor{len(out)}" if out else ""), layer))
+        layer = layer.floor
+    return out

@@ -31,7 +31,9 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
 from . import ast
-from .check import BUILTINS, PLACE_KINDS, CheckedPolicy, check
+from .check import BUILTINS, check
+from .ir import CheckedPolicy
+from .model import PLACE_KINDS
 from .errors import AccordError, Diagnostic, Span
 from .layers import merge
 from .load import read_extended

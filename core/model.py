@@ -175,3 +175,7 @@ class Facts:
             chain.append(place)
             place_id = place.parent
         return tuple(chain)
+
+
+#: the kinds of place a facts file may name, and a policy may attach to (`place district "..."`)
+PLACE_KINDS = ("state", "region", "district", "school", "programme")

@@ -57,31 +57,11 @@ class Registry:
         self.schema = self._merge()
         self._places: dict[str, dict[str, str]] = {}
 
-    @property
-    def questions(self) -> list[Any]:
-        """The questions plugins add (`accord_questions`), each an `accord.question.Question`."""
-        from .question import Question
-        from .questions import BUILTIN, builtin
-
-        taken = {q.name for q in builtin()} | set(BUILTIN)
-        out, problems = [], []
-        for plugin, item in self._collect("accord_questions"):
-            if not isinstance(item, Question):
-                problems.append(f"plugin `{plugin}`: questions must be accord.question.Question, got {item!r}")
-            elif item.name in taken:
-                problems.append(f"plugin `{plugin}`: a question named `{item.name}` is already asked by Accord or another plugin")
-            else:
-                taken.add(item.name)
-                out.append(item)
-        if problems:
-            raise PluginError([Diagnostic("G001", p) for p in problems])
-        return out
-
     def _name(self, plugin: object) -> str:
         return self.pm.get_name(plugin) or getattr(plugin, "__name__", repr(plugin))
 
-    def _collect(self, hook: str) -> list[tuple[str, Any]]:
-        """Each declaration a hook returns, with the name of the plugin that made it."""
+    def collect(self, hook: str) -> list[tuple[str, Any]]:
+        """Each declaration a registration hook (`accord_functions`, ...) returns, with the name of the plugin that made it."""
         out = []
         for impl in getattr(self.pm.hook, hook).get_hookimpls():
             result = impl.function()
@@ -117,7 +97,7 @@ class Registry:
 
         def table(hook: str, kind: str, cls: type) -> dict[str, Any]:
             out: dict[str, Any] = {}
-            for plugin, item in self._collect(hook):
+            for plugin, item in self.collect(hook):
                 add(out, kind, cls, plugin, item)
             return out
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from accord.check import PLACE_KINDS
+from accord.model import PLACE_KINDS
 from accord.registry import default_registry
 from accord.schema import EVIDENCE_FIELDS
 from accord.values import BOOL, DATE, PERSON, TEXT, UNIT_ALIASES, UNITS, Choice, Money, Quantity, Scale, SetOf, Type

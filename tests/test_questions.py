@@ -131,7 +131,9 @@ def test_a_plugin_question_may_not_take_a_builtin_name(monkeypatch):
 
     reg = accord.Registry(plugins=[Clash()])
     monkeypatch.setattr(registry, "default_registry", lambda: reg)
+    from accord.questions import questions
+
     with pytest.raises(accord.PluginError, match="`check` is already asked"):
-        reg.questions  # noqa: B018
+        questions()
     result = run("nosuch", DEMO)
     assert result.exit_code == 2 and "already asked" in result.output

@@ -20,7 +20,21 @@ def builtin() -> list[Question]:
 
 
 def questions() -> list[Question]:
-    """The built-in questions, then those the installed plugins add."""
+    """The built-in questions, then those the installed plugins add (`accord_questions`)."""
+    from ..errors import Diagnostic, PluginError
     from ..registry import default_registry
 
-    return builtin() + list(default_registry().questions)
+    out = builtin()
+    taken = {q.name for q in out}
+    problems = []
+    for plugin, item in default_registry().collect("accord_questions"):
+        if not isinstance(item, Question):
+            problems.append(f"plugin `{plugin}`: questions must be accord.question.Question, got {item!r}")
+        elif item.name in taken:
+            problems.append(f"plugin `{plugin}`: a question named `{item.name}` is already asked by Accord or another plugin")
+        else:
+            taken.add(item.name)
+            out.append(item)
+    if problems:
+        raise PluginError([Diagnostic("G001", p) for p in problems])
+    return out
