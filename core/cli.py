@@ -459,6 +459,61 @@ def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
         sys.exit(1)
 
 
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--coverage", is_flag=True, help="Report which of met / not met / unknown each condition of each rule took, and the exceptions never fired.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PERCENT", help="With --coverage: exit 1 when condition coverage is below PERCENT (for CI).")
+@click.option("--junit-xml", type=click.Path(dir_okay=False, writable=True), metavar="FILE", help="Also write the results as JUnit XML, for CI systems.")
+@click.option("--generate", metavar="POLICY", type=click.Path(dir_okay=False), help="Print a starting test file for POLICY: the cases at each threshold, to confirm.")
+@_as_of_option
+@_format
+@_fail_cleanly
+def test_command(
+    paths: tuple[str, ...], coverage: bool, fail_under: float | None, junit_xml: str | None, generate: str | None, as_of: dt.datetime | None, fmt: str
+) -> None:
+    """Run policy tests: YAML files of questions and the answers a policy must give.
+
+    \b
+      accord test                       every *.test.yaml under the current folder
+      accord test rules/ --coverage     the shipped suites, with condition coverage
+      accord test --generate POLICY     a starting test file for POLICY, on standard output
+
+    Prints a dot per passing case and, for each failure, what was expected, what Accord
+    answered and the rule's file:line:col (docs/testing.md). Exit code 0 when every case
+    passes (and coverage reaches --fail-under), 1 when one fails, 2 when a test file, policy or
+    facts file cannot be read.
+    """
+    from .policytest import Coverage, discover, junit_xml as to_junit, load_suite, report_json, report_text, run_suite
+
+    if generate is not None:
+        from .policytest import generate as generate_suite
+
+        click.echo(generate_suite(generate, as_of.date() if as_of else None), nl=False)
+        return
+    files = discover(paths or ["."])
+    if not files:
+        click.echo("no test files (*.test.yaml) found", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    cover = Coverage() if coverage or fail_under is not None else None
+    results = []
+    for file in files:
+        results += run_suite(load_suite(file), cover)
+    if junit_xml:
+        with open(junit_xml, "w", encoding="utf-8") as out:
+            out.write(to_junit(results))
+    if fmt == "json":
+        _emit_json(report_json(results, cover))
+    else:
+        click.echo(report_text(results))
+        if cover is not None:
+            click.echo("\n" + cover.text())
+    failed = any(not r.passed for r in results)
+    short = cover is not None and fail_under is not None and cover.percent < fail_under
+    if short and fmt == "text":
+        click.echo(f"coverage {cover.percent:.1f}% is under --fail-under {fail_under:g}%", err=True)
+    sys.exit(1 if failed or short else 0)
+
+
 @main.command()
 @_format
 @_fail_cleanly
