@@ -430,18 +430,59 @@ def run_suite(suite: Suite, coverage: Coverage | None = None) -> list[CaseResult
 # --------------------------------------------------------------------------- coverage
 
 
-def _could_be_unknown(node: ir.Node) -> bool:
-    """Whether a condition can be unknown at all: it reads a fact, a field or a function, or a parameter set to `none`.
+def _reads_nothing(node: ir.Node) -> bool:
+    """Whether a value is the same for everyone: it reads only constants and parameters."""
+    return all(isinstance(n, (ir.Lit, ir.SetOf, ir.Arith, ir.Neg, ir.Scaled, ir.Compare, ir.Member, ir.And, ir.Or, ir.Not)) for n in ir.walk(node))
 
-    A condition over counts, relationships, constants and `is` alone is always met or not met,
-    so coverage does not ask a suite for an unknown it cannot produce.
-    """
+
+def _could_be_unknown(node: ir.Node) -> bool:
+    """Whether a value can be unknown: it reads a fact, a field or a function, or a parameter set to `none`."""
     from .values import Unknown
 
     return any(
         isinstance(n, (ir.Fact, ir.ItemField, ir.PlaceAbove, ir.Sum, ir.Latest, ir.CallFn)) or (isinstance(n, ir.Lit) and isinstance(n.value, Unknown))
         for n in ir.walk(node)
     )
+
+
+_KLEENE_NOT = {MET: NOT_MET, NOT_MET: MET, UNKNOWN: UNKNOWN}
+
+
+def reachable(node: ir.Node) -> frozenset[str]:
+    """The outcomes a condition can take for some person under this policy (a layer's parameters fixed).
+
+    A condition over constants and parameters alone (`mentor_experience_required`) has the one
+    value the policy gives it; `and`, `or` and `not` combine their operands' outcomes (in Kleene
+    logic); any other condition can be met or not met, and unknown where it reads a fact.
+    Operands are taken as independent: `x >= 3 and x < 2` still counts as reachable.
+    """
+    if isinstance(node, ir.Not):
+        return frozenset(_KLEENE_NOT[o] for o in reachable(node.operand))
+    if isinstance(node, (ir.And, ir.Or)):
+        import itertools
+
+        decisive, other = (MET, NOT_MET) if isinstance(node, ir.Or) else (NOT_MET, MET)
+        out = set()
+        for combo in itertools.product(*(reachable(op) for op in node.operands)):
+            out.add(decisive if decisive in combo else UNKNOWN if UNKNOWN in combo else other)
+        return frozenset(out)
+    if _reads_nothing(node):
+        value = _constant(node)
+        if value is not None:
+            return frozenset({value})
+    return frozenset({MET, NOT_MET, UNKNOWN} if _could_be_unknown(node) else {MET, NOT_MET})
+
+
+def _constant(node: ir.Node) -> str | None:
+    """The outcome of a condition over constants alone, by asking the reference interpreter (no facts needed)."""
+    from .interpret import Interpreter
+    from .values import Unknown
+
+    try:
+        value = Interpreter(None).eval(node, {})  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - then it is counted as any condition is
+        return None
+    return MET if value is True else NOT_MET if value is False else UNKNOWN if isinstance(value, Unknown) else None
 
 
 @attrs.define
@@ -473,8 +514,8 @@ class Coverage:
 
     Counted: the requirements and exceptions of every role, and the requirements and preferences
     of every pair rule, in every policy (and layer) a suite loads; each rule by its location, so a
-    parent's rule is one rule however many layers' suites reach it. Each condition needs met and
-    not met, and unknown only where it can be unknown (`_could_be_unknown`).
+    parent's rule is one rule however many layers' suites reach it. Each condition needs the
+    outcomes it can reach (`reachable`), in any of the policies that use it.
     """
 
     def __init__(self) -> None:
@@ -493,9 +534,13 @@ class Coverage:
             if rule.kind in ("grants", "denies"):
                 self.exceptions[loc] = rule.label
             for path, node in _conditions(rule, rule.condition, ()):
-                if (loc, path) not in self.conditions:
-                    needed = (MET, NOT_MET, UNKNOWN) if _could_be_unknown(node) else (MET, NOT_MET)
-                    self.conditions[(loc, path)] = Condition(rule.label, rule.kind, loc, path, node.text, needed)
+                # a rule of a parent layer may see other parameter values here: it needs what either allows
+                needed = reachable(node) | set(self.conditions[(loc, path)].needed if (loc, path) in self.conditions else ())
+                order = tuple(s for s in _STATUSES if s in needed)
+                if (loc, path) in self.conditions:
+                    self.conditions[(loc, path)].needed = order
+                else:
+                    self.conditions[(loc, path)] = Condition(rule.label, rule.kind, loc, path, node.text, order)
 
     def record(self, decision: Any) -> None:
         for r in (*decision.requirements, *decision.exceptions, *decision.preferences):
