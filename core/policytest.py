@@ -115,6 +115,8 @@ class Suite:
     file: str
     policy: Any  # CompiledPolicy
     cases: tuple[Case, ...]
+    #: outcomes the author declares no facts can produce: (rule label, condition text or None, outcome, why)
+    unreachable: tuple[tuple[str, str | None, str, str], ...] = ()
 
 
 @attrs.frozen
@@ -143,7 +145,7 @@ class CaseResult:
         return f"{self.file}:{self.case.line}"
 
 
-_FILE_KEYS = {"policy", "programme", "places", "as_of", "facts", "overrides", "tests"}
+_FILE_KEYS = {"policy", "programme", "places", "as_of", "facts", "overrides", "tests", "unreachable"}
 _CASE_KEYS = {"name", "as_of", "facts", "overrides", "expect", *QUESTIONS}
 _EXPECT_KEYS = {
     "check": {"outcome", "fails", "rules", "missing", "decided_by"},
@@ -263,7 +265,21 @@ def load_suite(path: str | Path) -> Suite:
                 line=line,
             )
         )
-    return Suite(file, policy, tuple(cases))
+    return Suite(file, policy, tuple(cases), _unreachable(doc.get("unreachable"), file, getattr(doc, "line", 1)))
+
+
+def _unreachable(raw: Any, file: str, line: int) -> tuple[tuple[str, str | None, str, str], ...]:
+    out = []
+    for item in raw or []:
+        at = getattr(item, "line", line)
+        _keys(item, {"rule", "condition", "outcome", "why"}, "an `unreachable` entry", file, at)
+        if not {"rule", "outcome", "why"} <= set(item) or str(item["outcome"]) not in _STATUSES:
+            raise _error(
+                "T014", "an `unreachable` entry needs `rule`, `outcome` (met, not met or unknown) and `why`", file, at,
+                "say why no facts can give that outcome: coverage shows the reason beside the rule",
+            )
+        out.append((str(item["rule"]), str(item["condition"]) if "condition" in item else None, str(item["outcome"]), str(item["why"])))
+    return tuple(out)
 
 
 def _load_policy(doc: dict[str, Any], path: Path) -> Any:
@@ -424,6 +440,7 @@ def run_suite(suite: Suite, coverage: Coverage | None = None) -> list[CaseResult
     """Run every case of a suite."""
     if coverage is not None:
         coverage.add_policy(suite.policy)
+        coverage.declare(suite)
     return [run_case(suite, case, coverage) for case in suite.cases]
 
 
@@ -496,6 +513,8 @@ class Condition:
     text: str
     needed: tuple[str, ...]
     seen: set[str] = attrs.Factory(set)
+    #: outcomes a suite declared unreachable, with why
+    declared: dict[str, str] = attrs.Factory(dict)
 
     @property
     def missed(self) -> list[str]:
@@ -541,6 +560,17 @@ class Coverage:
                     self.conditions[(loc, path)].needed = order
                 else:
                     self.conditions[(loc, path)] = Condition(rule.label, rule.kind, loc, path, node.text, order)
+
+    def declare(self, suite: Suite) -> None:
+        """Take out of what is needed the outcomes a suite declares unreachable; an entry that names no condition is a test-file error."""
+        for label, text, outcome, why in suite.unreachable:
+            found = [c for c in self.conditions.values() if c.rule == label and (c.text == text if text else not c.path)]
+            if not found:
+                raise _error("T015", f"`unreachable` names a rule or condition the policy does not have: `{label}`" + (f" `{text}`" if text else ""), suite.file, None)
+            for c in found:
+                if outcome in c.needed:
+                    c.needed = tuple(s for s in c.needed if s != outcome)
+                    c.declared[outcome] = why
 
     def record(self, decision: Any) -> None:
         for r in (*decision.requirements, *decision.exceptions, *decision.preferences):
@@ -590,6 +620,7 @@ class Coverage:
                     "needed": list(c.needed),
                     "seen": [s for s in (*_STATUSES, "error") if s in c.seen],
                     "missed": c.missed,
+                    "declared_unreachable": c.declared,
                 }
                 for c in self._sorted()
             ],
@@ -613,8 +644,10 @@ class Coverage:
             have = sum(len(c.needed) - len(c.missed) for c in conds)
             lines.append(f"  {file}: {have}/{need} ({100.0 * have / need:.0f}%)")
             for c in conds:
+                where = "" if not c.path else f" `{c.text}`"
+                for outcome, why in c.declared.items():
+                    lines.append(f"    {c.location} \"{c.rule}\"{where}: {outcome} declared unreachable: {why}")
                 if c.missed:
-                    where = "" if not c.path else f" `{c.text}`"
                     lines.append(f"    {c.location} \"{c.rule}\"{where}: never {' or '.join(c.missed)}")
         fired = self.never_fired()
         for loc, label in fired:
