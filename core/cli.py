@@ -194,6 +194,95 @@ def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
         sys.exit(1)
 
 
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--coverage", is_flag=True, help="Report which of met / not met / unknown each condition of each rule took, and the exceptions never fired.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PERCENT", help="With --coverage: exit 1 when condition coverage is below PERCENT (for CI).")
+@click.option("--junit-xml", type=click.Path(dir_okay=False, writable=True), metavar="FILE", help="Also write the results as JUnit XML, for CI systems.")
+@click.option("--generate", metavar="POLICY", type=click.Path(dir_okay=False), help="Print a starting test file for POLICY: the cases at each threshold, to confirm.")
+@_as_of_option
+@_format
+@_fail_cleanly
+def test_command(
+    paths: tuple[str, ...], coverage: bool, fail_under: float | None, junit_xml: str | None, generate: str | None, as_of: dt.datetime | None, fmt: str
+) -> None:
+    """Run policy tests: YAML files of questions and the answers a policy must give.
+
+    \b
+      accord test                       every *.test.yaml under the current folder
+      accord test rules/ --coverage     the shipped suites, with condition coverage
+      accord test --generate POLICY     a starting test file for POLICY, on standard output
+
+    Prints a dot per passing case and, for each failure, what was expected, what Accord
+    answered and the rule's file:line:col (docs/testing.md). Exit code 0 when every case
+    passes (and coverage reaches --fail-under), 1 when one fails, 2 when a test file, policy or
+    facts file cannot be read.
+    """
+    from .policytest import Coverage, discover, junit_xml as to_junit, load_suite, report_json, report_text, run_suite
+
+    if generate is not None:
+        from .policytest import generate as generate_suite
+
+        click.echo(generate_suite(generate, as_of.date() if as_of else None), nl=False)
+        return
+    files = discover(paths or ["."])
+    if not files:
+        click.echo("no test files (*.test.yaml) found", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    cover = Coverage() if coverage or fail_under is not None else None
+    results = []
+    for file in files:
+        results += run_suite(load_suite(file), cover)
+    if junit_xml:
+        with open(junit_xml, "w", encoding="utf-8") as out:
+            out.write(to_junit(results))
+    if fmt == "json":
+        _emit_json(report_json(results, cover))
+    else:
+        click.echo(report_text(results))
+        if cover is not None:
+            click.echo("\n" + cover.text())
+    failed = any(not r.passed for r in results)
+    short = cover is not None and fail_under is not None and cover.percent < fail_under
+    if short and fmt == "text":
+        click.echo(f"coverage {cover.percent:.1f}% is under --fail-under {fail_under:g}%", err=True)
+    sys.exit(1 if failed or short else 0)
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option("--roster", metavar="FACTS", type=click.Path(dir_okay=False), help="A facts file: list everyone whose answer changes, and why.")
+@_as_of_option
+@_format
+@_fail_cleanly
+def diff_command(old: str, new: str, roster: str | None, as_of: dt.datetime | None, fmt: str) -> None:
+    """Show what changed between two versions of a policy, and whom it changes.
+
+    Lists the rules, parameters, pair rules, incentives, records and commitments added, removed
+    or changed, with the old and the new text, and every right changed. With --roster, decides
+    every person in FACTS for every role under both versions and lists each answer that
+    changes, from what to what, with the rules that made the difference. Exit code 0 when
+    nothing changes, 1 when something does, 2 bad input.
+    """
+    from .diff import diff_json, diff_text, policy_diff, roster_diff
+    from .load import load_policy
+
+    before, after = load_policy(old), load_policy(new)
+    changes = policy_diff(before, after)
+    people = None
+    day = _as_of(as_of)
+    if roster is not None:
+        from .facts import load_facts
+
+        people = roster_diff(before, after, load_facts(roster), day)
+    if fmt == "json":
+        _emit_json(diff_json(before, after, changes, people, day if roster else None))
+    else:
+        click.echo(diff_text(changes, people))
+    sys.exit(1 if changes or people else 0)
+
+
 @main.command()
 @_format
 @_fail_cleanly
