@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from .errors import AccordError
+from .question import Policies, as_of_date, shared_decorator
 
 EXIT_BAD_INPUT = 2
 
@@ -44,9 +45,18 @@ def _emit_json(data: object) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-_format = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Text for people, JSON for scripts."
-)
+# The options the question commands share, for the tool commands (and plugins' commands) to reuse.
+_format = shared_decorator("format")
+_as_of_option = shared_decorator("as_of")
+_engine_option = shared_decorator("engine")
+_viewer_option = shared_decorator("viewer")
+_as_of = as_of_date
+_Policies = Policies
+
+
+def _with_policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--policy FILE and --programme NAME (give one): choose each person's policy with `Policies`."""
+    return shared_decorator("policy")(shared_decorator("programme")(fn))
 
 
 class _Accord(click.Group):

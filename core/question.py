@@ -122,45 +122,58 @@ def ask(question: Question, asking: Asking) -> Report:
 
 # --------------------------------------------------------------------------- the CLI of a question
 
-_FORMAT = click.Option(
-    ["--format", "fmt"], type=click.Choice(["text", "json"]), default="text", show_default=True, help="Text for people, JSON for scripts."
-)
-_AS_OF = click.Option(
-    ["--as-of"],
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Answer as on this date (YYYY-MM-DD); relationships and evidence are read as of then. Default: today.",
-)
-_POLICY = click.Option(["--policy"], type=click.Path(dir_okay=False), help="A policy file (.accord) to decide under.")
-_PROGRAMME = click.Option(
-    ["--programme"],
-    help="Use an installed programme's policies (see `accord programmes`): the layer of the nearest place up the person's place chain, else the programme's own policy.",
-)
-# For tests and the benchmarks: run the reference interpreter instead of the compiled code.
-_ENGINE = click.Option(["--engine"], type=click.Choice(["compiled", "interpreted"]), default="compiled", hidden=True)
-_EXPLAIN = click.Option(["--explain"], is_flag=True, help="Show every rule with its citation and layer, and the value of each condition inside it.")
-_VIEWER = click.Option(
-    ["--viewer"], metavar="ID", help="Print only what this person may see: anything computed from records they may not see is hidden."
-)
+#: the options every question command shares (and the tool commands reuse), by name:
+#: (declarations, keyword arguments), so a command and a decorator are made from one spec
+SHARED: dict[str, tuple[list[str], dict[str, Any]]] = {
+    "format": (["--format", "fmt"], dict(type=click.Choice(["text", "json"]), default="text", show_default=True, help="Text for people, JSON for scripts.")),
+    "as_of": (
+        ["--as-of"],
+        dict(
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            help="Answer as on this date (YYYY-MM-DD); relationships and evidence are read as of then. Default: today.",
+        ),
+    ),
+    "policy": (["--policy"], dict(type=click.Path(dir_okay=False), help="A policy file (.accord) to decide under.")),
+    "programme": (
+        ["--programme"],
+        dict(help="Use an installed programme's policies (see `accord programmes`): the layer of the nearest place up the person's place chain, else the programme's own policy."),
+    ),
+    # For tests and the benchmarks: run the reference interpreter instead of the compiled code.
+    "engine": (["--engine"], dict(type=click.Choice(["compiled", "interpreted"]), default="compiled", hidden=True)),
+    "explain": (["--explain"], dict(is_flag=True, help="Show every rule with its citation and layer, and the value of each condition inside it.")),
+    "viewer": (["--viewer"], dict(metavar="ID", help="Print only what this person may see: anything computed from records they may not see is hidden.")),
+}
+
+
+def shared_option(name: str) -> click.Option:
+    """One of the shared options, as a parameter object."""
+    decls, kwargs = SHARED[name]
+    return click.Option(decls, **kwargs)
+
+
+def shared_decorator(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """One of the shared options, as a decorator for a click command."""
+    decls, kwargs = SHARED[name]
+    return click.option(*decls, **kwargs)
+
+
+def as_of_date(value: dt.datetime | None) -> dt.date:
+    """The `--as-of` date, today where it is not given."""
+    return value.date() if value else dt.date.today()
 
 
 def command(question: Question, run: Callable[[Callable[[], int]], None]) -> click.Command:
     """The click command of a question; `run` calls its body and exits with the code it returns
     (the CLI's wrapper, which also turns every Accord error into exit 2)."""
-    params: list[click.Parameter] = [click.Argument(["facts"], type=click.Path(dir_okay=False)), *question.options, _POLICY, _PROGRAMME, _AS_OF, _FORMAT]
-    if question.explains:
-        params.append(_EXPLAIN)
-    if question.viewer:
-        params.append(_VIEWER)
-    params.append(_ENGINE)
+    names = ["policy", "programme", "as_of", "format", *(["explain"] if question.explains else []), *(["viewer"] if question.viewer else []), "engine"]
+    params: list[click.Parameter] = [click.Argument(["facts"], type=click.Path(dir_okay=False)), *question.options, *map(shared_option, names)]
 
     def callback(facts: str, policy: str | None, programme: str | None, as_of: dt.datetime | None, fmt: str, engine: str, **options: Any) -> None:
         def body() -> int:
             from .facts import load_facts
 
             explain, viewer = options.pop("explain", False), options.pop("viewer", None)
-            asking = Asking(
-                load_facts(facts), Policies(policy, programme), as_of.date() if as_of else dt.date.today(), options, engine, explain, viewer
-            )
+            asking = Asking(load_facts(facts), Policies(policy, programme), as_of_date(as_of), options, engine, explain, viewer)
             report = ask(question, asking)
             click.echo(report.json() if fmt == "json" else report.text())
             return report.exit_code
