@@ -247,7 +247,7 @@ class CallDefine(Node):
     name: str
     params: tuple[str, ...]
     args: tuple[Node, ...]
-    body: Node = attrs.field(hash=False)  # compared, never hashed: a body is a shared graph
+    body: Node = attrs.field(hash=False, repr=False)  # compared, never hashed nor shown: a shared graph
 
     @functools.cached_property
     def expanded(self) -> Node:
