@@ -10,7 +10,7 @@ overrides the other. All problems of a file are collected, sorted by position an
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 
 import attrs
@@ -50,6 +50,8 @@ from .values import (
 PLACE_KINDS = ("state", "region", "district", "school", "programme")
 BUILTINS = ("count", "hours", "sum", "latest")
 RIGHTS = ("raise", "lower", "change")
+#: a definition larger than this, written out in place, is P141 (a warning)
+SIZE_WARNING = 10_000
 _OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -133,6 +135,15 @@ class _Checker:
         self.expanded: set[str] = set()
         #: a definition's checked body by signature (see `_expand`); None when it failed to check
         self.bodies: dict[tuple[object, ...], ir.Node | None] = {}
+        #: what each loop being checked ranges over that grows with the facts (evidence, related people)
+        self.loops: list[str] = []
+        #: the deepest nesting of such loops reached inside a body, and each checked body's (by id)
+        self.deepest = 0
+        self.grows: set[str] = set()
+        self.body_loops: dict[int, tuple[int, frozenset[str]]] = {}
+        #: how many conditions each checked body would be, written out in place (by id; see P141)
+        self.sizes: dict[int, int] = {}
+        self.warned_size = False
         self._sources = policy.sources or {policy.file: policy.text}
         self._lines = {f: t.splitlines() for f, t in self._sources.items()}
 
@@ -710,12 +721,25 @@ class _Checker:
         if key not in self.bodies:
             self.expanding.append(define.name)
             before = len(self.diags)
+            saved = self.loops, self.deepest, self.grows
+            self.loops, self.deepest, self.grows = [], 0, set()  # the body on its own, wherever it is used
             node = self.expr(define.body, inner)
+            inside = (self.deepest, frozenset(self.grows))
+            self.loops, self.deepest, self.grows = saved
             self.expanding.pop()
             self.bodies[key] = None if len(self.diags) > before else node
+            if self.bodies[key] is not None:
+                self.body_loops[id(node)] = inside
+                self._size_warning(define, node)
         body = self.bodies[key]
         if body is None:
             return ir.Error(ANY, text="", span=at.span)
+        depth, grows = self.body_loops.get(id(body), (0, frozenset()))
+        if depth and self.loops:  # its loops run inside the loops around this use
+            what = f"`{define.name}` loops over {' and '.join(sorted(grows))} inside a loop over {' and '.join(dict.fromkeys(self.loops))}"
+            self._nested_warning([*self.loops, *sorted(grows)], len(self.loops) + depth, at.span, what)
+        self.deepest = max(self.deepest, len(self.loops) + depth)
+        self.grows |= grows
         for v in inner.values():
             if isinstance(v, ir.Var) and v.name not in values:
                 values[v.name] = v
@@ -723,6 +747,48 @@ class _Checker:
         # a body with nothing inside (a constant, a name) is cheaper to use in place, and a
         # constant must stay one (`parameter x = d`)
         return call.expanded if not ir.children(body) else call
+
+    # ----------------------------------------------------------------------- cost (P140, P141)
+
+    def _loop(self, kind: str | None, span: Span | None, check: Callable[[], ir.Node]) -> ir.Node:
+        """Check what runs once per member of a collection; `kind` says what grows, if it does."""
+        if kind is None:
+            return check()
+        self.loops.append(kind)
+        self.grows.add(kind)
+        self.deepest = max(self.deepest, len(self.loops))
+        if len(self.loops) >= 2:
+            self._nested_warning(self.loops, len(self.loops), span, f"nested quantifiers over {' and '.join(dict.fromkeys(self.loops))}")
+        try:
+            return check()
+        finally:
+            self.loops.pop()
+
+    def _nested_warning(self, kinds: list[str], depth: int, span: Span | None, what: str) -> None:
+        items = " and ".join(dict.fromkeys({"evidence": "evidence items", "relationships": "related people"}[k] for k in kinds))
+        self.warn(
+            "P140",
+            f"{what}: cost grows as n^{depth} in the number of {items}",
+            span,
+            "fine for a handful of items; for many, count or filter once (`count(evidence KIND where ...)`) instead of looping inside a loop",
+        )
+
+    def _size(self, node: ir.Node) -> int:
+        """How many conditions `node` would be with every definition written out in place."""
+        if isinstance(node, ir.CallDefine):
+            return self.sizes.get(id(node.body), 1) + sum(self._size(a) for a in node.args)
+        return 1 + sum(self._size(c) for c in ir.children(node))
+
+    def _size_warning(self, define: ast.Define, body: ir.Node) -> None:
+        size = self.sizes[id(body)] = self._size(body)
+        if size > SIZE_WARNING and not self.warned_size:
+            self.warned_size = True
+            self.warn(
+                "P141",
+                f"`{define.name}` written out in place is {size:,} conditions: checking it is quick, but evaluating it may run them all",
+                define.span,
+                "a definition that uses another several times multiplies its cost; use each one once, or give the shared part a name used once",
+            )
 
     def _item_fields(self, t: Type) -> dict[str, Type]:
         if isinstance(t, EvidenceItem):
@@ -844,7 +910,7 @@ class _Checker:
         if e.where is not None:
             item = ir.Var(EvidenceItem(e.kind), var, text="$item")
             inner = {**scope, "$item": item}
-            where = self.condition(e.where, inner)
+            where = self._loop("evidence", e.span, lambda: self.condition(e.where, inner))
         return ir.Evidence(EvidenceList(e.kind), e.kind, subject, var, where, text=self.text(e.span), span=e.span)
 
     def _SetLit(self, e: ast.SetLit, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
@@ -1012,7 +1078,8 @@ class _Checker:
         else:
             return self.error("P110", f"`{e.kind}` ranges over a set or evidence, but `{coll.text}` is {coll.type.describe()}", e.collection.span)
         inner = {**scope, e.var: ir.Var(elem, e.var, text=e.var)}
-        body = self.condition(e.body, inner)
+        grows = "evidence" if isinstance(coll.type, EvidenceList) else "relationships" if coll.type == SetOf(PERSON) and not isinstance(coll, ir.Lit) else None
+        body = self._loop(grows, e.span, lambda: self.condition(e.body, inner))
         return ir.Quantified(BOOL, e.kind, e.var, coll, body, text=text, span=e.span)
 
 
