@@ -1,8 +1,8 @@
 """Stage 2, check: `ast.Policy` -> `CheckedPolicy` (typed IR), or every problem at once.
 
 Every name, field, role, scale value and unit is resolved against the `Schema` the programme
-plugins declare; definitions are expanded where they are used (a definition that reaches itself
-is an error, so every policy terminates); units are proven consistent and conversions made
+plugins declare; a definition's body is checked once per signature and each use is an
+`ir.CallDefine` of it (a definition that reaches itself is an error, so every policy terminates); units are proven consistent and conversions made
 explicit. Two exceptions that could both apply with opposite effects are an error unless one
 overrides the other. All problems of a file are collected, sorted by position and raised together.
 """
@@ -10,7 +10,7 @@ overrides the other. All problems of a file are collected, sorted by position an
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 
 import attrs
@@ -51,6 +51,8 @@ from .values import (
 #: kinds of place, nearest last; `person.region` walks up the person's place chain
 BUILTINS = ("count", "hours", "sum", "latest", "round", "floor", "ceil")
 RIGHTS = ("raise", "lower", "change")
+#: a definition larger than this, written out in place, is P141 (a warning)
+SIZE_WARNING = 10_000
 _OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -65,6 +67,17 @@ class _Checker:
         self.params: dict[str, ir.CheckedParameter] = {}
         self.expanding: list[str] = []
         self.expanded: set[str] = set()
+        #: a definition's checked body by signature (see `_expand`); None when it failed to check
+        self.bodies: dict[tuple[object, ...], ir.Node | None] = {}
+        #: what each loop being checked ranges over that grows with the facts (evidence, related people)
+        self.loops: list[str] = []
+        #: the deepest nesting of such loops reached inside a body, and each checked body's (by id)
+        self.deepest = 0
+        self.grows: set[str] = set()
+        self.body_loops: dict[int, tuple[int, frozenset[str]]] = {}
+        #: how many conditions each checked body would be, written out in place (by id; see P141)
+        self.sizes: dict[int, int] = {}
+        self.warned_size = False
         self._sources = policy.sources or {policy.file: policy.text}
         self._lines = {f: t.splitlines() for f, t in self._sources.items()}
 
@@ -107,6 +120,7 @@ class _Checker:
             self._parameter(param)
         for setting in p.sets:
             self._set(setting)
+        self.bodies.clear()  # a body checked for a parameter's value saw the values before the `set`s
         roles: dict[str, ir.CheckedRole] = {}
         for role in p.roles:
             self._right(role.right, role.span)
@@ -187,9 +201,14 @@ class _Checker:
     def _no_unchecked_nodes(self, checked: CheckedPolicy) -> None:
         """A safety net: a node the checker could not type must never reach the compiler."""
 
+        seen: set[int] = set()
+
         def walk(node: ir.Node) -> ir.Node | None:
             if isinstance(node, ir.Error):
                 return node
+            if id(node) in seen:  # a part shared by definitions' expansions
+                return None
+            seen.add(id(node))
             for child in ir.children(node):
                 found = walk(child)
                 if found is not None:
@@ -332,14 +351,14 @@ class _Checker:
             word = {"payer": "paid by"}.get(clause, clause)
             self.error("P151", f"incentive \"{inc.label}\" says `{word}` more than once", inc.span, f"keep one `{word}`: only the last one would count")
         if inc.amount is not None:
-            amount = self.expr(inc.amount, scope)
+            amount = self.top(self.expr(inc.amount, scope))
             if amount.type != ANY and not (isinstance(amount.type, Money) or (isinstance(amount.type, Quantity) and amount.type.unit in ("pdps", "hours", "days"))):
                 self.error("P110", f"an incentive's amount is money, PDPs, or hours or days of release time, not {amount.type.describe()}", inc.amount.span)
         if amount is None and not inc.vouchers and not inc.recognitions:
             self.error("P128", f"incentive \"{inc.label}\" gives nothing", inc.span, "add `amount USD 500`, `amount 10 pdps`, `voucher \"...\"` or `recognition \"...\"`")
         payer = None
         if inc.payer is not None:
-            payer = self.expr(inc.payer, scope)
+            payer = self.top(self.expr(inc.payer, scope))
             if payer.type not in (PLACE, TEXT, ANY):
                 self.error("P110", f"`paid by` names a place (`region`, `mentee.district`) or an organisation in quotes, not {payer.type.describe()}", inc.payer.span)
         reqs = self._rules(inc.requirements, scope)
@@ -389,19 +408,19 @@ class _Checker:
         for part in com.parts:
             required = measure = due = cond = start = None
             if part.required is not None and part.measure is not None:
-                measure = self.expr(part.measure, scope)
-                required = self.expr(part.required, scope, measure.type)
+                measure = self.top(self.expr(part.measure, scope))
+                required = self.top(self.expr(part.required, scope, measure.type))
                 if ANY not in (measure.type, required.type):
                     if not isinstance(measure.type, (Quantity, Money)):
                         self.error("P110", f"`at least ... of` needs an amount to count, but `{measure.text}` is {measure.type.describe()}", part.measure.span, "use `hours(evidence KIND ...)` or `count(evidence KIND ...)`")
                     else:
                         required, measure = self._unify(required, measure, ">=", part.span)
             if part.due is not None:
-                due = self.expr(part.due, scope)
+                due = self.top(self.expr(part.due, scope))
                 if due.type not in (DATE, ANY):
                     self.error("P110", f"a due date must be a date, but `{due.text}` is {due.type.describe()}", part.due.span)
             if part.start is not None:
-                start = self.expr(part.start, scope)
+                start = self.top(self.expr(part.start, scope))
                 if start.type not in (DATE, ANY):
                     self.error("P110", f"`from` needs a date, but `{start.text}` is {start.type.describe()}", part.start.span)
             if part.condition is not None:
@@ -546,10 +565,17 @@ class _Checker:
         return ir.CheckedPair(pair.first, pair.second, reqs, prefs, pair.span)
 
     def condition(self, e: ast.Expr, scope: dict[str, ir.Node]) -> ir.Node:
-        node = self.expr(e, scope)
+        node = self.top(self.expr(e, scope))
         if node.type not in (BOOL, ANY):
             self.error("P117", f"a rule needs a yes/no condition, but `{node.text}` is {node.type.describe()}", e.span, "compare it with something, e.g. `>= 3 years`")
         return node
+
+    @staticmethod
+    def top(node: ir.Node) -> ir.Node:
+        """A rule's condition or a block's value as the evaluators and explanations read it: a
+        definition's use at the top is its expansion (`require "x": experienced(mentee)` has the
+        comparison on top, with its two sides to show); uses further in stay calls."""
+        return node.expanded if isinstance(node, ir.CallDefine) else node
 
     # ----------------------------------------------------------------------- expressions
 
@@ -634,21 +660,102 @@ class _Checker:
         return self.error("P101", f"unknown name `{n}`", e.span, hint)
 
     def _expand(self, define: ast.Define, args: tuple[ir.Node, ...], scope: Mapping[str, ir.Node], at: ast.Expr) -> ir.Node:
+        """A use of a definition: a call of its body, checked once per signature.
+
+        The body is checked in the scope of the use (a definition may read `person`), with each
+        parameter bound to its argument: a constant as it is (so that `within(3 years)` checks
+        as it reads), anything else as a placeholder `Var` of the argument's type and text. The
+        signature is every name in that scope with its type and text, so one body serves every
+        use that would have expanded to the same thing, and a chain of definitions that each use
+        the one before twice costs one check per definition, not 2^n.
+        """
         if len(args) != len(define.params):
             return self.error("P112", f"`{define.name}` takes {len(define.params)} argument{'s' if len(define.params) != 1 else ''}, got {len(args)}", at.span)
         if define.name in self.expanding:
             chain = " -> ".join([*self.expanding[self.expanding.index(define.name) :], define.name])
             return self.error("P114", f"`{define.name}` refers to itself ({chain})", define.span, "definitions cannot be recursive; write the condition out")
-        self.expanding.append(define.name)
         self.expanded.add(define.name)
         inner = {k: v for k, v in scope.items() if k != "$item"}
-        inner.update(zip(define.params, args))
-        before = len(self.diags)
-        node = self.expr(define.body, inner)
-        self.expanding.pop()
-        if len(self.diags) > before:
+        values: dict[str, ir.Node] = {}  # runtime name -> the value at the call
+        for param, arg in zip(define.params, args):
+            if isinstance(arg, ir.Lit):
+                inner[param] = arg
+                continue
+            name = f"$p{len(define.name)}_{define.name}_{param}"  # the length keeps `a_b`+`c` apart from `a`+`b_c`
+            inner[param] = ir.Var(arg.type, name, text=arg.text, span=arg.span)
+            values[name] = arg
+        key = (define.name, *sorted((k, _signature(v)) for k, v in inner.items()))
+        if key not in self.bodies:
+            self.expanding.append(define.name)
+            before = len(self.diags)
+            saved = self.loops, self.deepest, self.grows
+            self.loops, self.deepest, self.grows = [], 0, set()  # the body on its own, wherever it is used
+            node = self.expr(define.body, inner)
+            inside = (self.deepest, frozenset(self.grows))
+            self.loops, self.deepest, self.grows = saved
+            self.expanding.pop()
+            self.bodies[key] = None if len(self.diags) > before else node
+            if self.bodies[key] is not None:
+                self.body_loops[id(node)] = inside
+                self._size_warning(define, node)
+        body = self.bodies[key]
+        if body is None:
             return ir.Error(ANY, text="", span=at.span)
-        return attrs.evolve(node, text=self.text(at.span) or node.text)
+        depth, grows = self.body_loops.get(id(body), (0, frozenset()))
+        if depth and self.loops:  # its loops run inside the loops around this use
+            what = f"`{define.name}` loops over {' and '.join(sorted(grows))} inside a loop over {' and '.join(dict.fromkeys(self.loops))}"
+            self._nested_warning([*self.loops, *sorted(grows)], len(self.loops) + depth, at.span, what)
+        self.deepest = max(self.deepest, len(self.loops) + depth)
+        self.grows |= grows
+        for v in inner.values():
+            if isinstance(v, ir.Var) and v.name not in values:
+                values[v.name] = v
+        call = ir.CallDefine(body.type, define.name, tuple(values), tuple(values.values()), body, text=self.text(at.span) or body.text, span=at.span)
+        # a body with nothing inside (a constant, a name) is cheaper to use in place, and a
+        # constant must stay one (`parameter x = d`)
+        return call.expanded if not ir.children(body) else call
+
+    # ----------------------------------------------------------------------- cost (P140, P141)
+
+    def _loop(self, kind: str | None, span: Span | None, check: Callable[[], ir.Node]) -> ir.Node:
+        """Check what runs once per member of a collection; `kind` says what grows, if it does."""
+        if kind is None:
+            return check()
+        self.loops.append(kind)
+        self.grows.add(kind)
+        self.deepest = max(self.deepest, len(self.loops))
+        if len(self.loops) >= 2:
+            self._nested_warning(self.loops, len(self.loops), span, f"nested quantifiers over {' and '.join(dict.fromkeys(self.loops))}")
+        try:
+            return check()
+        finally:
+            self.loops.pop()
+
+    def _nested_warning(self, kinds: list[str], depth: int, span: Span | None, what: str) -> None:
+        items = " and ".join(dict.fromkeys({"evidence": "evidence items", "relationships": "related people"}[k] for k in kinds))
+        self.warn(
+            "P140",
+            f"{what}: cost grows as n^{depth} in the number of {items}",
+            span,
+            "fine for a handful of items; for many, count or filter once (`count(evidence KIND where ...)`) instead of looping inside a loop",
+        )
+
+    def _size(self, node: ir.Node) -> int:
+        """How many conditions `node` would be with every definition written out in place."""
+        if isinstance(node, ir.CallDefine):
+            return self.sizes.get(id(node.body), 1) + sum(self._size(a) for a in node.args)
+        return 1 + sum(self._size(c) for c in ir.children(node))
+
+    def _size_warning(self, define: ast.Define, body: ir.Node) -> None:
+        size = self.sizes[id(body)] = self._size(body)
+        if size > SIZE_WARNING and not self.warned_size:
+            self.warned_size = True
+            self.warn(
+                "P141",
+                f"`{define.name}` written out in place is {size:,} conditions: checking it is quick, but evaluating it may run them all",
+                define.span,
+                "a definition that uses another several times multiplies its cost; use each one once, or give the shared part a name used once",
+            )
 
     def _item_fields(self, t: Type) -> dict[str, Type]:
         if isinstance(t, EvidenceItem):
@@ -774,7 +881,7 @@ class _Checker:
         if e.where is not None:
             item = ir.Var(EvidenceItem(e.kind), var, text="$item")
             inner = {**scope, "$item": item}
-            where = self.condition(e.where, inner)
+            where = self._loop("evidence", e.span, lambda: self.condition(e.where, inner))
         return ir.Evidence(EvidenceList(e.kind), e.kind, subject, var, where, text=self.text(e.span), span=e.span)
 
     def _SetLit(self, e: ast.SetLit, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
@@ -942,8 +1049,22 @@ class _Checker:
         else:
             return self.error("P110", f"`{e.kind}` ranges over a set or evidence, but `{coll.text}` is {coll.type.describe()}", e.collection.span)
         inner = {**scope, e.var: ir.Var(elem, e.var, text=e.var)}
-        body = self.condition(e.body, inner)
+        grows = "evidence" if isinstance(coll.type, EvidenceList) else "relationships" if coll.type == SetOf(PERSON) and not isinstance(coll, ir.Lit) else None
+        body = self._loop(grows, e.span, lambda: self.condition(e.body, inner))
         return ir.Quantified(BOOL, e.kind, e.var, coll, body, text=text, span=e.span)
+
+
+def _signature(node: ir.Node) -> tuple[object, ...]:
+    """What a bound name contributes to a definition's signature: all that its body's check reads."""
+    if isinstance(node, ir.Lit):
+        try:
+            hash(node.value)
+            return ("lit", node, node.text)
+        except TypeError:
+            return ("lit", id(node))
+    if isinstance(node, ir.Var):
+        return ("var", node.type, node.name, node.text)
+    return ("node", id(node))  # never here: a scope binds names to variables and constants
 
 
 def _ordered(t: Type) -> bool:
@@ -987,13 +1108,26 @@ def _circle(overrides: Mapping[str, tuple[str, ...]]) -> list[str] | None:
     return None
 
 
-def _atoms(node: ir.Node) -> Iterator[ir.Node]:
+def _plain(node: ir.Node) -> ir.Node:
+    """A definition's use as what it says in place."""
+    while isinstance(node, ir.CallDefine):
+        node = node.expanded
+    return node
+
+
+def _atoms(node: ir.Node, seen: set[int] | None = None) -> Iterator[ir.Node]:
     """Every condition that holds when `node` does: itself and, through `and`, each part (the
-    `and`s inside too, so that `d(person) and x` meets `not d(person)` when `d` is an `and`)."""
+    `and`s inside too, so that `d(person) and x` meets `not d(person)` when `d` is an `and`).
+    Each shared part once: definitions that use one another share their parts."""
+    seen = set() if seen is None else seen
+    node = _plain(node)
+    if id(node) in seen:
+        return
+    seen.add(id(node))
     yield node
     if isinstance(node, ir.And):
         for op in node.operands:
-            yield from _atoms(op)
+            yield from _atoms(op, seen)
 
 
 def _fixes(node: ir.Node) -> tuple[ir.Node, frozenset[object]] | None:
@@ -1010,10 +1144,10 @@ def _disjoint(a: ir.Node, b: ir.Node) -> bool:
     """Whether two conditions provably never both hold (a conservative test)."""
     for x in _atoms(a):
         for y in _atoms(b):
-            if (isinstance(x, ir.Not) and x.operand == y) or (isinstance(y, ir.Not) and y.operand == x):
+            if (isinstance(x, ir.Not) and _plain(x.operand) == y) or (isinstance(y, ir.Not) and _plain(y.operand) == x):
                 return True
             fx, fy = _fixes(x), _fixes(y)
-            if fx and fy and fx[0] == fy[0] and not (fx[1] & fy[1]):
+            if fx and fy and _plain(fx[0]) == _plain(fy[0]) and not (fx[1] & fy[1]):
                 return True
     return False
 

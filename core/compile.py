@@ -1,7 +1,8 @@
 """Stage 3, compile: `CheckedPolicy` -> `CompiledPolicy`, Python functions generated from the IR.
 
 Each block of the policy (a role, a pair rule, an incentive, a record, a commitment; see
-`CheckedPolicy.blocks`) becomes one function `fn(ctx, *bound people)`. It returns, for every
+`CheckedPolicy.blocks`) becomes one function `fn(ctx, *bound people)`. Each definition becomes
+one function per signature (`ir.CallDefine`), which the blocks call. It returns, for every
 rule, `(result, actual, required)`: the Kleene result (True, False or an `Unknown` naming what is
 missing) and the two sides of the rule's top comparison, for explanations; and the value of
 each of the block's expressions (an incentive's amount, a commitment's hours).
@@ -108,6 +109,10 @@ class _Gen:
         #: the names of constants that are never unknown: `strict` need not test them
         self._known: set[str] = {"True", "False"}
         self._tmp = 0
+        #: id of a definition's checked body -> the name of its generated function
+        self._defines: dict[int, str] = {}
+        #: the source of those functions, written as the blocks first call them
+        self.define_lines: list[str] = []
 
     def const(self, value: object) -> str:
         if value is True or value is False or value is None:
@@ -241,6 +246,15 @@ class _Gen:
         args = "".join(f", {self.expr(a)}" for a in n.args)
         return f"_call({self.const(n.impl)}, ctx{args})"
 
+    def _CallDefine(self, n: ir.CallDefine) -> str:
+        fn = self._defines.get(id(n.body))
+        if fn is None:  # one function per definition and signature, however often it is used
+            fn = self._defines[id(n.body)] = f"d{len(self._defines)}_{_SAFE_NAME.sub('_', n.name)}"
+            params = "".join(f", {self.var(p)}" for p in n.params)
+            body = self.expr(n.body)
+            self.define_lines += [f"def {fn}(ctx{params}):", f"    # define {n.name}", f"    return {body}", ""]
+        return f"{fn}(ctx{''.join(', ' + self.expr(a) for a in n.args)})"
+
     def _Evidence(self, n: ir.Evidence) -> str:
         items = f"ctx.evidence({self.expr(n.subject)}, {n.kind!r})"
         if n.where is None:
@@ -359,6 +373,7 @@ def compile_policy(checked: CheckedPolicy) -> CompiledPolicy:
         if role.exceptions:
             exceptions[name] = f"r{i}_{_SAFE_NAME.sub('_', name)}_exceptions"
             gen.exceptions(exceptions[name], role.exceptions, lines)
+    lines[1:1] = gen.define_lines
     source = "\n".join(lines) + "\n"
     filename = f"<accord {_one_line(checked.file)} #{next(_counter)}>"
     code = compile(source, filename, "exec")
@@ -379,8 +394,12 @@ def compile_policy(checked: CheckedPolicy) -> CompiledPolicy:
 def _parameters_read(block: ir.Block, checked: CheckedPolicy) -> tuple[str, ...]:
     """The parameters a block reads, in the order it reads them."""
     names: dict[str, None] = {}
+    seen: set[int] = set()
 
     def walk(node: ir.Node) -> None:
+        if id(node) in seen:  # a part shared by definitions' expansions: read already
+            return
+        seen.add(id(node))
         if isinstance(node, ir.Lit) and node.name in checked.parameters:
             names[node.name] = None
         for child in ir.children(node):

@@ -337,6 +337,8 @@ def results(
 
 def _why_not(node: ir.Node, env: dict[str, Any], interp: Interpreter) -> str:
     """Why a condition that is false is false: its first false part, with the values compared."""
+    while isinstance(node, ir.CallDefine):  # a definition's use, as written in place
+        node = node.expanded
     if isinstance(node, ir.And):
         for part in node.operands:
             if interp.eval(part, env) is False:

@@ -77,6 +77,8 @@ class Interpreter:
 
     def trace(self, node: ir.Node, env: dict[str, Any]) -> Trace:
         """The value of `node` and, for and/or/not/every/any, of the conditions inside it."""
+        if isinstance(node, ir.CallDefine):  # shown as written in place
+            return self.trace(node.expanded, env)
         try:
             value = self.eval(node, env)
         except Exception as exc:
@@ -184,6 +186,9 @@ class Interpreter:
 
     def _CallFn(self, n: ir.CallFn, env: dict[str, Any]) -> Any:
         return runtime.call(n.impl, self.ctx, *(self.eval(a, env) for a in n.args))
+
+    def _CallDefine(self, n: ir.CallDefine, env: dict[str, Any]) -> Any:
+        return self.eval(n.body, {p: self.eval(a, env) for p, a in zip(n.params, n.args)})
 
     def _Evidence(self, n: ir.Evidence, env: dict[str, Any]) -> Any:
         items = self.ctx.evidence(self.eval(n.subject, env), n.kind)

@@ -1,14 +1,16 @@
 """The checked, typed form of a policy: what the checker produces and both evaluators consume.
 
-Every name is resolved (a fact, a relationship end, a scale value, a plugin function), every
-definition is expanded, every unit conversion is explicit, and every node knows its static type
-and the policy text it came from (`text`, used by explanations). The compiler turns these nodes
+Every name is resolved (a fact, a relationship end, a scale value, a plugin function), every use
+of a definition is a `CallDefine` of its body (checked once per signature, so a body is shared,
+never copied), every unit conversion is explicit, and every node knows its static type and the
+policy text it came from (`text`, used by explanations). The compiler turns these nodes
 into Python source; the interpreter walks them directly. Both must give the same answers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -238,6 +240,64 @@ class Quantified(Node):
     body: Node
 
 
+@attrs.frozen(slots=False)  # not slotted: `expanded` is cached on the instance
+class CallDefine(Node):
+    """A use of a definition: its `body`, bound `params` (runtime names) to `args` (caller's values).
+
+    The checker checks a definition's body once per signature (the types and texts of its
+    arguments and of the names bound where it is used) and every use of that signature shares
+    the body, so checking and compiling cost grows with the policy text, not with how often a
+    definition is used inside another. `params` are the definition's own parameters (as
+    `$p...` placeholder names) followed by the names the body reads from where it is used
+    (`person`, a quantifier's variable); `args` gives each its value at the call.
+
+    `expanded` is the body with the arguments put in, what expanding the definition in place
+    would give: explanations and analyses read it; both evaluators call the body instead.
+    """
+
+    name: str
+    params: tuple[str, ...]
+    args: tuple[Node, ...]
+    body: Node = attrs.field(hash=False, repr=False)  # compared, never hashed nor shown: a shared graph
+
+    @functools.cached_property
+    def expanded(self) -> Node:
+        mapping = {p: a for p, a in zip(self.params, self.args) if not (isinstance(a, Var) and a.name == p)}
+        return attrs.evolve(substitute(self.body, mapping), text=self.text)
+
+
+def substitute(node: Node, mapping: Mapping[str, Node], _memo: dict[int, Node] | None = None) -> Node:
+    """`node` with each `Var` named in `mapping` replaced by its node (keeping the Var's text and span).
+
+    Shared sub-expressions stay shared. A definition's placeholder names (`$p...`) are never
+    bound inside a body, so no inner scope can shadow them."""
+    if not mapping:
+        return node
+    memo: dict[int, Node] = {} if _memo is None else _memo
+    done = memo.get(id(node))
+    if done is not None:
+        return done
+    if isinstance(node, Var) and node.name in mapping:
+        out: Node = attrs.evolve(mapping[node.name], text=node.text, span=node.span)
+    else:
+        changes: dict[str, object] = {}
+        for field in attrs.fields(type(node)):
+            if field.name == "body" and isinstance(node, CallDefine):
+                continue  # a called body is closed: it reads only its own params
+            value = getattr(node, field.name)
+            if isinstance(value, Node) and field.name != "type":
+                new = substitute(value, mapping, memo)
+                if new is not value:
+                    changes[field.name] = new
+            elif isinstance(value, tuple) and any(isinstance(v, Node) for v in value):
+                items = tuple(substitute(v, mapping, memo) if isinstance(v, Node) else v for v in value)
+                if any(a is not b for a, b in zip(items, value)):
+                    changes[field.name] = items
+        out = attrs.evolve(node, **changes) if changes else node
+    memo[id(node)] = out
+    return out
+
+
 @attrs.frozen
 class Error(Node):
     """Stands in for an expression that failed to check, so checking can go on."""
@@ -378,7 +438,13 @@ class BlockResult:
 
 
 def children(node: Node) -> tuple[Node, ...]:
-    """The direct sub-expressions of a node, in evaluation order."""
+    """The direct sub-expressions of a node, in evaluation order.
+
+    A definition's use has one: its expansion, so that a walk sees what the policy says in
+    place. A walk over a policy whose definitions use one another should skip the nodes it has
+    seen (by `id`): expansions share their parts."""
+    if isinstance(node, CallDefine):
+        return (node.expanded,)
     out: list[Node] = []
     for field in attrs.fields(type(node)):
         value = getattr(node, field.name)

@@ -74,7 +74,12 @@ def merge(child: ast.Policy, read: Reader, parse: Callable[[str, str], ast.Polic
         chain = " -> ".join([*_seen, child.file])
         snippet = caret_snippet(child.text, h.extends_span) if h.extends_span else None
         raise PolicyError([Diagnostic("P126", f"policies extend each other in a circle: {chain}", h.extends_span, snippet=snippet)])
-    parent_file, parent_text = read(h.extends, child.file)
+    try:
+        parent_file, parent_text = read(h.extends, child.file)
+    except PolicyError as exc:  # locate it at the `extends` that asked
+        span = h.extends_span
+        snippet = caret_snippet(child.text, span) if span else None
+        raise PolicyError([d if d.span else attrs.evolve(d, span=span, snippet=snippet) for d in exc.diagnostics]) from None
     parent = merge(parse(parent_text, parent_file), read, parse, (*_seen, child.file))
     ph = parent.header
     if h.programme is not None and ph.programme is not None and h.programme != ph.programme:

@@ -4,33 +4,75 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .check import check
-from .compile import CompiledPolicy, compile_policy
 import importlib.resources
 
+from .check import check
+from .compile import CompiledPolicy, compile_policy
 from .errors import Diagnostic, PolicyError
 from .layers import merge
 from .parse import parse
 from .registry import Registry, default_registry
 
 
-def read_extended(name: str, child_file: str) -> tuple[str, str]:
-    """Find the policy `extends "name"` means: beside the child's file, else among the shipped rules.
+def _shipped_package(file: str) -> str | None:
+    """The package a shipped policy was read from (`rules/...` or `PACKAGE:PATH`), else None."""
+    if file.startswith("rules/"):
+        return "accord.rules"
+    package, colon, _ = file.partition(":")
+    if colon and package and all(part.isidentifier() for part in package.split(".")):
+        return package
+    return None
 
-    Only a policy file is ever read: the name is relative, and the file it names ends in
-    `.accord` (so a policy cannot make Accord open, and quote, any other file).
+
+def _inside(path: Path, root: Path) -> bool:
+    return path.suffix == ".accord" and path.is_relative_to(root)
+
+
+def _read_shipped(package: str, candidate: str) -> tuple[str, str] | None:
+    """(display name, text) of `candidate` in `package`, if it is a policy file inside that package."""
+    try:
+        root = importlib.resources.files(package)
+    except (ModuleNotFoundError, TypeError):
+        return None
+    resource = root.joinpath(candidate)
+    if not resource.is_file():
+        return None
+    if isinstance(root, Path) and isinstance(resource, Path) and not _inside(resource.resolve(), root.resolve()):
+        return None  # a link out of the package
+    shown = f"rules/{candidate}" if package == "accord.rules" else f"{package}:{candidate}"
+    return shown, resource.read_text(encoding="utf-8")
+
+
+def read_extended(name: str, child_file: str) -> tuple[str, str]:
+    """Find the policy `extends "name"` means: in the child's folder tree, else among the shipped rules.
+
+    Only a policy file is ever read: the name is relative and goes down, never up (`../` is
+    refused), and the file it names, once links are resolved, ends in `.accord` and lies in the
+    folder of the child or below it. So a policy cannot make Accord open, and quote, any other
+    file. A shipped policy (`rules/...`, or a plugin's `PACKAGE:PATH`) looks only in its own
+    package and then in Accord's shipped rules, never in the current directory.
     """
-    if Path(name).is_absolute() or name.startswith("~"):
-        raise PolicyError([Diagnostic("P005", f"{child_file}: `extends \"{name}\"` must name a policy relative to this file or to the shipped rules")])
+    allowed = "a policy may extend a `.accord` file in its own folder or below it, or a policy shipped with Accord or with its plugin"
     candidate = name if name.endswith(".accord") else name + ".accord"
-    path = Path(child_file).parent / candidate
-    if not child_file.startswith(("<", "rules/")) and path.is_file():
-        return str(path), path.read_text(encoding="utf-8")
-    if ".." not in Path(candidate).parts:  # the shipped rules are looked up inside their package only
-        resource = importlib.resources.files("accord.rules").joinpath(candidate)
-        if resource.is_file():
-            return f"rules/{candidate}", resource.read_text(encoding="utf-8")
-    raise PolicyError([Diagnostic("P005", f"{child_file}: cannot find the policy `{name}` that it extends (looked beside it and in the shipped rules)")])
+    if Path(name).is_absolute() or name.startswith("~") or ".." in Path(candidate).parts:
+        raise PolicyError([Diagnostic("P005", f"{child_file}: `extends \"{name}\"` must name a policy below this file's folder or among the shipped rules, without `..`", hint=allowed)])
+    package = _shipped_package(child_file)
+    if package is None and not child_file.startswith("<"):
+        path = Path(child_file).parent / candidate
+        try:
+            if path.is_file():
+                root = Path(child_file).resolve().parent
+                if not _inside(path.resolve(), root):
+                    raise PolicyError([Diagnostic("P005", f"{child_file}: `extends \"{name}\"` names `{path}`, a link that leads out of this policy's folder `{root}` or to a file that is not a policy", hint=allowed)])
+                return str(path), path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PolicyError([Diagnostic("P005", f"{child_file}: cannot read the policy `{name}` that it extends: {type(exc).__name__}", hint=allowed)]) from None
+    for where in dict.fromkeys(p for p in (package, "accord.rules") if p):
+        found = _read_shipped(where, candidate)
+        if found is not None:
+            return found
+    looked = f"in the package `{package}` and in the shipped rules" if package not in (None, "accord.rules") else "beside it and in the shipped rules"
+    raise PolicyError([Diagnostic("P005", f"{child_file}: cannot find the policy `{name}` that it extends (looked {looked})")])
 
 
 def read_policy_file(path: str | Path) -> str:

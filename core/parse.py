@@ -1,20 +1,24 @@
 """Stage 1, parse: policy text -> `ast.Policy`.
 
-The grammar is `grammars/accord.lark`, parsed LALR(1) with the transformer passed to the `Lark`
-constructor, so no parse tree is built: the parser calls `_ToAst` as it reduces. Syntax errors
-become a `PolicyError` with a stable code, file:line:column, a caret snippet and a hint.
+The grammar is `grammars/accord.lark`, parsed LALR(1) by `grammars/_parser.py`, the stand-alone
+parser that lark generates from it (regenerate it with the command in its test,
+`tests/test_parser_generated.py`). Nothing is read from a cache: the tables are Python literals
+shipped with Accord. The transformer is passed to the parser's constructor, so no parse tree is
+built: the parser calls `_ToAst` as it reduces. Syntax errors become a `PolicyError` with a stable
+code, file:line:column, a caret snippet and a hint.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import functools
-import importlib.resources
+import queue
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-import lark
-from lark import Token, Transformer
+from accord.grammars import _parser as _generated
+from accord.grammars._parser import Token, Transformer
 
 from . import ast
 from .errors import Diagnostic, PolicyError, Span, caret_snippet
@@ -60,13 +64,15 @@ def _text(token: Token) -> str:
 
 
 class _ToAst(Transformer[Token, Any]):
-    """Builds AST nodes as the LALR parser reduces; `file` is set before each parse.
+    """Builds AST nodes as the LALR parser reduces, for one file at a time (see `_parser_for`).
 
     Callbacks get their children only (Lark passes no `meta` to a constructor transformer), so
     each node's span runs from its first child's start to its last child's end.
     """
 
-    file = "<policy>"
+    def __init__(self) -> None:
+        super().__init__()
+        self.file = "<policy>"
 
     def _s(self, *items: Any) -> Span:
         located = [i for i in items if isinstance(i, Token) or getattr(i, "span", None) is not None]
@@ -379,20 +385,25 @@ class _ToAst(Transformer[Token, Any]):
         return ast.EvidenceQuery(str(c[1]), c[2], c[3], span=self._s(*c))
 
 
-_TRANSFORMER = _ToAst()
+#: parsers not in use. A parser's transformer holds the file being parsed, so each parse takes a
+#: parser of its own: threads never share one, and a parser is built only when none is free
+#: (about 10 ms; the tables are shared literals of `grammars/_parser.py`).
+_IDLE: queue.SimpleQueue[tuple[Any, _ToAst]] = queue.SimpleQueue()
 
 
-@functools.cache
-def _parser() -> lark.Lark:
-    grammar = importlib.resources.files("accord.grammars").joinpath("accord.lark").read_text("utf-8")
-    # cache=True keeps the LALR tables in the temp dir: start-up drops from ~180 ms to ~15 ms.
-    return lark.Lark(
-        grammar,
-        parser="lalr",
-        transformer=_TRANSFORMER,
-        maybe_placeholders=True,
-        cache=True,
-    )
+@contextlib.contextmanager
+def _parser_for(file: str) -> Iterator[Any]:
+    try:
+        parser, transformer = _IDLE.get_nowait()
+    except queue.Empty:
+        transformer = _ToAst()
+        parser = _generated.Lark_StandAlone(transformer=transformer)
+    transformer.file = file
+    try:
+        yield parser
+    finally:
+        transformer.file = "<policy>"
+        _IDLE.put((parser, transformer))
 
 
 def _diag(code: str, message: str, span: Span, hint: str | None = None) -> Diagnostic:
@@ -414,17 +425,17 @@ def _expected(names: set[str]) -> str:
     return ", ".join(words)
 
 
-def _syntax_error(exc: lark.exceptions.UnexpectedInput, file: str) -> Diagnostic:
+def _syntax_error(exc: _generated.UnexpectedInput, file: str) -> Diagnostic:
     span = Span(file, exc.line if exc.line > 0 else 1, exc.column if exc.column > 0 else 1)
-    if isinstance(exc, lark.exceptions.UnexpectedCharacters):
+    if isinstance(exc, _generated.UnexpectedCharacters):
         char = exc.char
         if char == '"':
             return _diag("P003", "this label has no closing `\"`", span, 'labels are written in double quotes on one line: "is trained"')
         hint = {"&": "write `and`", "|": "write `or`", "!": "write `not`, or `!=` for not equal", "'": 'labels use double quotes: "is trained"'}.get(char)
         return _diag("P002", f"`{char}` cannot appear here", span, hint)
-    if isinstance(exc, lark.exceptions.UnexpectedEOF):
+    if isinstance(exc, _generated.UnexpectedEOF):
         return _diag("P001", f"the policy ends too early; expected {_expected(set(exc.expected))}", span)
-    assert isinstance(exc, lark.exceptions.UnexpectedToken)
+    assert isinstance(exc, _generated.UnexpectedToken)
     tok = exc.token
     if tok.type == "$END":
         return _diag("P001", f"the policy ends too early; expected {_expected(set(exc.expected))}", span)
@@ -443,13 +454,13 @@ def _syntax_error(exc: lark.exceptions.UnexpectedInput, file: str) -> Diagnostic
 
 def parse(text: str, file: str = "<policy>") -> ast.Policy:
     """Parse policy text into an `ast.Policy`; raises `PolicyError` on a syntax error."""
-    _TRANSFORMER.file = file
     try:
-        header, *items = _parser().parse(text)
-    except lark.exceptions.UnexpectedInput as exc:
+        with _parser_for(file) as parser:
+            header, *items = parser.parse(text)
+    except _generated.UnexpectedInput as exc:
         d = _syntax_error(exc, file)
         raise PolicyError([_with_snippet(d, text)]) from None
-    except lark.exceptions.VisitError as exc:  # an error raised inside the transformer
+    except _generated.VisitError as exc:  # an error raised inside the transformer
         if isinstance(exc.orig_exc, PolicyError):
             raise PolicyError([_with_snippet(d, text) for d in exc.orig_exc.diagnostics]) from None
         raise

@@ -382,11 +382,12 @@ def test_extends_resolves_beside_the_child(tmp_path):
     (tmp_path / "base" / "parent.accord").write_text(PARENT, encoding="utf-8")
     policy = accord.load_policy(write(tmp_path, "c.accord", 'policy "C"\n  extends "base/parent.accord"\nset min_years = 4 years\n'))
     assert policy.checked.parameters["min_years"].value == 4
-    # a grandchild in another folder extends the child beside it
-    (tmp_path / "deep").mkdir()
-    (tmp_path / "deep" / "c.accord").write_text('policy "C"\n  extends "../base/parent"\n', encoding="utf-8")
-    write(tmp_path / "deep", "g.accord", 'policy "G"\n  extends "c"\nset min_years = 7 years\n')
-    g = accord.load_policy(tmp_path / "deep" / "g.accord").checked
+    # each layer names its parent from its own folder: g -> deep/c -> deep/base/parent
+    (tmp_path / "deep" / "base").mkdir(parents=True)
+    (tmp_path / "deep" / "base" / "parent.accord").write_text(PARENT, encoding="utf-8")
+    (tmp_path / "deep" / "c.accord").write_text('policy "C"\n  extends "base/parent"\n', encoding="utf-8")
+    write(tmp_path, "g.accord", 'policy "G"\n  extends "deep/c"\nset min_years = 7 years\n')
+    g = accord.load_policy(tmp_path / "g.accord").checked
     assert g.parameters["min_years"].value == 7
     assert [name for _, name, _, _ in g.layers] == ["Parent", "C", "G"]
 
