@@ -619,3 +619,83 @@ def match_text(report: MatchReport, *, limit: int = 8) -> str:
     elif "greedy" in report.withheld:
         lines.append("the greedy comparison is withheld: it would tell what preferences this viewer may not see are worth")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- accept
+
+
+def read_proposal(path: str) -> tuple[str, tuple[str, str], list[tuple[str, str]]]:
+    """The relationship kind, the ends and the (first, second) pairs of a proposal (JSON or CSV)."""
+    import csv
+    import json
+    from pathlib import Path
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise _error("P187", f"cannot read the proposal `{path}`: {exc.strerror or exc}") from None
+    if text.lstrip().startswith("{"):
+        try:
+            doc = json.loads(text)
+            ends = (str(doc["ends"][0]), str(doc["ends"][1]))
+            pairs = [(str(p[ends[0]]), str(p[ends[1]])) for p in doc["pairs"] if p.get("status") in ("proposed", "fixed")]
+            return str(doc["relationship"]), ends, pairs
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise _error("P187", f"`{path}` is not a proposal of `accord match --format json`: {exc}", "make it with `accord match ... --format json`") from None
+    rows = list(csv.reader(text.splitlines()))
+    if not rows or len(rows[0]) < 3 or rows[0][2] != "status":
+        raise _error("P187", f"`{path}` is not a proposal of `accord match` (JSON or CSV)", "make it with `accord match ... --format json` or `--format csv`")
+    ends = (rows[0][0], rows[0][1])
+    return _kind(ends), ends, [(r[0], r[1]) for r in rows[1:] if len(r) > 2 and r[2] in ("proposed", "fixed")]
+
+
+def accept_proposal(facts_path: str, proposal: str, as_of: dt.date, output: str | None = None, log: str | None = None) -> tuple[int, str, str]:
+    """Add a proposal's pairs to a JSON facts file as relationships valid from `as_of`.
+
+    Checks every pair first (both people known, the mentee without a current mentor on `as_of`),
+    checks the new file loads, then renames it into place, so the old file is replaced whole or
+    not at all. Appends one line to the decision log. Returns (pairs added, facts file, log file).
+    A roster database would do the same in one transaction (see docs/matching.md).
+    """
+    import json
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from .facts import load_facts
+
+    if not facts_path.endswith(".json"):
+        raise _error("P187", f"`accord match accept` writes JSON facts files, and `{facts_path}` is not one", "convert the facts to JSON first")
+    facts = load_facts(facts_path)
+    kind, ends, pairs = read_proposal(proposal)
+    busy = {rel.ends.get(ends[1]) for rel in facts.relationships if rel.kind == kind and rel.period.contains(as_of)}
+    seen: set[str] = set()
+    for a, b in pairs:
+        facts.person(a), facts.person(b)
+        if b in busy or b in seen:
+            raise _error("P188", f"`{b}` already has a {ends[0]} on {as_of.isoformat()}, so the pair `{a}:{b}` cannot be accepted",
+                         "propose again (`accord match`) with the facts as they are now")
+        seen.add(b)
+    doc = json.loads(Path(facts_path).read_text(encoding="utf-8"))
+    doc.setdefault("relationships", []).extend(
+        {"kind": kind, ends[0]: a, ends[1]: b, "from": as_of.isoformat(), "id": f"match-{as_of.isoformat()}-{a}-{b}"} for a, b in pairs
+    )
+    out = Path(output or facts_path)
+    fd, tmp = tempfile.mkstemp(prefix=".accord-", suffix=".json", dir=out.parent if str(out.parent) else ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, indent=2, ensure_ascii=False)
+            fh.write("\n")
+        load_facts(tmp)  # the new file must load before it replaces anything
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    log_file = Path(log) if log else out.parent / "decisions.jsonl"
+    entry = {
+        "decision": "match accepted", "as_of": as_of.isoformat(), "proposal": str(proposal), "facts": str(out),
+        "relationship": kind, "pairs": [{ends[0]: a, ends[1]: b} for a, b in pairs],
+    }
+    with open(log_file, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    return len(pairs), str(out), str(log_file)
