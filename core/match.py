@@ -175,7 +175,7 @@ def match(
         people = [p for p in people if place in {x.id for x in facts.place_chain(facts.people[p].place)}]
     if viewer is not None:
         facts.person(viewer)
-    first_policy = policy_for(people[0]) if people else None
+    first_policy = policy if isinstance(policy, CompiledPolicy) else policy_for(people[0]) if people else None
     if first_policy is None:
         raise _error("P183", f"no people to match in {facts.source}" + (f" under place `{place}`" if place else ""))
     _, pair = pair_rule(first_policy, ends)
@@ -297,7 +297,7 @@ def match(
             bad = next(((k, x[0]) for k, x in enumerate(raws[: r.n]) if x[0] is not True), None)
             if bad is None:
                 left = capacity[mentor.id]
-                because = f"all {left + len(current.get(mentor.id, ()))} places taken" if left else f"no places left ({len(current.get(mentor.id, ()))} current mentees)"
+                because = _places(left, len(current.get(mentor.id, ())))
                 why.append(Exclusion(mentor.id, "capacity", because=because))
             else:
                 status = NOT_MET if bad[1] is False else UNKNOWN
@@ -329,6 +329,12 @@ def match(
         if greedy_totals else None,
     )
     return _redact(report, policy_for, facts, viewer) if viewer else report
+
+
+def _places(proposed: int, current: int) -> str:
+    if proposed:
+        return f"its {proposed} place{'s' if proposed != 1 else ''} taken in this proposal" + (f" ({current} already taken)" if current else "")
+    return f"no place left ({current} current {'mentees' if current != 1 else 'mentee'})"
 
 
 def _kind(ends: tuple[str, str]) -> str:
@@ -586,7 +592,7 @@ def match_text(report: MatchReport, *, limit: int = 8) -> str:
         tag = " (fixed)" if p.status == "fixed" else ""
         lines.append(f"  {p.mentor} -> {p.mentee}{tag}  score {_show(p.score)}: {met}")
     if report.kept:
-        lines.append(f"kept ({len(report.kept)} current {report.relationship} relationships):")
+        lines.append(f"kept ({len(report.kept)} current {report.relationship} relationship{'s' if len(report.kept) != 1 else ''}):")
         lines.extend(f"  {a} -> {b}" for a, b in report.kept)
     if report.unmatched:
         lines.append(f"without a {first} ({len(report.unmatched)}):")
