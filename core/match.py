@@ -252,17 +252,25 @@ def match(
     fixed_mentees = {b for _, b in fixed_pairs}
     pool = [m for m in mentees if m.id not in fixed_mentees]
     open_mentors = [m for m in mentors if capacity[m.id] > 0]
-    # edges[i] = [(j, first, rest, met)] for every allowed pair of mentee i and open mentor j
-    edges: list[list[tuple[int, int, int, tuple[int, ...]]]] = []
+    # edges[i] = [(j, first, rest)] for every allowed pair of mentee i and open mentor j. The inner
+    # loop is the matcher's cost (a million pairs at Cumbria's size): plain list and identity
+    # tests, no generators, and the met preferences are worked out again only for the chosen pairs.
+    edges: list[list[tuple[int, int, int]]] = []
     for mentee in pool:
         r = rule_of(mentee)
         block, n, fw, rw = r.policy.blocks[r.key], r.n, r.first, r.rest
+        all_true = [True] * n
+        prefs = tuple(range(len(fw)))
         row = []
         for j, mentor in enumerate(open_mentors):
-            raws = block(ctx, mentor, mentee)[0]
-            if all(x[0] is True for x in raws[:n]):
-                met = tuple(k for k, x in enumerate(raws[n:]) if x[0] is True)
-                row.append((j, sum(fw[k] for k in met), sum(rw[k] for k in met), met))
+            vals = [x[0] for x in block(ctx, mentor, mentee)[0]]
+            if vals[:n] == all_true:  # a rule gives True, False, an Unknown or a RuleFailure: none of the others equals True
+                f = s = 0
+                for k in prefs:
+                    if vals[n + k] is True:
+                        f += fw[k]
+                        s += rw[k]
+                row.append((j, f, s))
         edges.append(row)
 
     # ---- solve
@@ -279,8 +287,11 @@ def match(
         met = tuple(k for k, x in enumerate(raws[r.n:]) if x[0] is True)
         out.append(_pairing(facts.people[a], mentee, "fixed", r, met, scale))
     for i, e in chosen.items():
-        j, _, _, met = edges[i][e]
-        out.append(_pairing(open_mentors[j], pool[i], "proposed", rule_of(pool[i]), met, scale))
+        j = edges[i][e][0]
+        r = rule_of(pool[i])
+        raws = r.policy.blocks[r.key](ctx, open_mentors[j], pool[i])[0]
+        met = tuple(k for k, x in enumerate(raws[r.n:]) if x[0] is True)
+        out.append(_pairing(open_mentors[j], pool[i], "proposed", r, met, scale))
     out.sort(key=lambda p: (p.mentee, p.mentor))
 
     unmatched = []
@@ -405,7 +416,7 @@ def _pairing(mentor: Person, mentee: Person, status: str, r: _Rule, met: tuple[i
     )
 
 
-def _solve(edges: list[list[tuple[int, int, int, tuple[int, ...]]]], capacity: list[int]) -> dict[int, int]:
+def _solve(edges: list[list[tuple[int, int, int]]], capacity: list[int]) -> dict[int, int]:
     """Mentee row -> the index of its chosen edge: the lexicographic optimum (count, first, rest)."""
     m = len(edges)
     if not m or not any(edges):
@@ -429,11 +440,15 @@ def _solve(edges: list[list[tuple[int, int, int, tuple[int, ...]]]], capacity: l
     cols = len(slot_of)
     cost = np.full((m, cols + m), np.inf)
     cost[:, cols:] = 0.0  # "no mentor" for anyone
-    for i, row in enumerate(edges):
-        for e in row:
-            j, f, r = e[0], e[1], e[2]
-            start = first_slot[j]
-            cost[i, start : start + capacity[j]] = -float(base + f * radix1 + r)
+    total = sum(len(row) for row in edges)
+    if total:
+        rows_ = np.repeat(np.arange(m, dtype=np.int64), [len(row) for row in edges])
+        mentor_ = np.fromiter((e[0] for row in edges for e in row), dtype=np.int64, count=total)
+        value = -np.fromiter((base + e[1] * radix1 + e[2] for row in edges for e in row), dtype=np.float64, count=total)
+        caps, starts = np.array(capacity, dtype=np.int64)[mentor_], np.array(first_slot, dtype=np.int64)[mentor_]
+        for c in range(max(capacity)):  # a mentor's every place costs the same
+            on = caps > c
+            cost[rows_[on], starts[on] + c] = value[on]
     rows, picked = linear_sum_assignment(cost)
     chosen: dict[int, int] = {}
     for i, col in zip(rows.tolist(), picked.tolist()):
@@ -443,7 +458,7 @@ def _solve(edges: list[list[tuple[int, int, int, tuple[int, ...]]]], capacity: l
     return chosen
 
 
-def _greedy(edges: list[list[tuple[int, int, int, tuple[int, ...]]]], capacity: list[int], scale: int) -> Totals:
+def _greedy(edges: list[list[tuple[int, int, int]]], capacity: list[int], scale: int) -> Totals:
     """The baseline: each mentee in id order takes the best mentor with a place left (ties by id)."""
     started = time.perf_counter()
     left = list(capacity)
