@@ -233,12 +233,17 @@ class Exception_:
 
 @attrs.frozen
 class Preference:
-    """`prefer "label" weight N: condition`, a soft criterion for matching."""
+    """`prefer "label" weight N [first]: condition`, a soft criterion for matching.
+
+    `first` puts it in the first tier: the matcher meets first-tier preferences as often as it can
+    before it weighs any other (`docs/language.md`, fallback preferences).
+    """
 
     label: str
     weight: Decimal
     source: str | None
     condition: Expr
+    first: bool = False
     span: Span = _span()
 
 

@@ -21,7 +21,10 @@ from .model import PLACE_KINDS
 from .errors import Diagnostic, PolicyError, Span, caret_snippet, suggest
 from .registry import Registry, default_registry
 from .schema import EVIDENCE_FIELDS, Programme, Schema
-from .values import (
+#: the parameter `accord match` reads for how many mentees a mentor may take (see core/match.py)
+CAPACITY_PARAMETER = "mentees_per_mentor"
+
+from .values import (  # noqa: E402
     ANY,
     BOOL,
     CALENDAR_UNITS,
@@ -121,6 +124,7 @@ class _Checker:
         for setting in p.sets:
             self._set(setting)
         self.bodies.clear()  # a body checked for a parameter's value saw the values before the `set`s
+        self._capacity()
         roles: dict[str, ir.CheckedRole] = {}
         for role in p.roles:
             self._right(role.right, role.span)
@@ -558,11 +562,40 @@ class _Checker:
         }
         reqs = self._rules(pair.requirements, scope)
         prefs = tuple(
-            ir.Rule(p.label, self.condition(p.condition, scope), p.source, p.span, "prefer", weight=p.weight)
+            ir.Rule(p.label, self.condition(p.condition, scope), p.source, p.span, "prefer", weight=p.weight, first=p.first)
             for p in pair.preferences
         )
         self._labels_unique([*pair.requirements, *pair.preferences])
+        self._tiers(pair)
         return ir.CheckedPair(pair.first, pair.second, reqs, prefs, pair.span)
+
+    def _tiers(self, pair: ast.Pair) -> None:
+        """A `first` preference must weigh something and must stand before some other preference."""
+        for p in pair.preferences:
+            if p.first and p.weight <= 0:
+                self.error(
+                    "P180", f"the `first` preference `{p.label}` has weight {p.weight}, so meeting it first gains nothing",
+                    p.span, "give it a weight above 0, or drop `first`",
+                )
+        if pair.preferences and all(p.first for p in pair.preferences):
+            self.warn(
+                "P181", f"every preference of `pair {pair.first}, {pair.second}` is `first`, so `first` orders nothing",
+                pair.preferences[0].span,
+                "mark `first` only the preferences a match should meet before the others (the handbook's 'preferable')",
+            )
+
+    def _capacity(self) -> None:
+        """`mentees_per_mentor`, read by `accord match`, must be a whole number of at least 1."""
+        param = self.params.get(CAPACITY_PARAMETER)
+        if param is None:
+            return
+        value = param.value
+        if param.type != NUMBER or not isinstance(value, Decimal) or value < 1 or value != value.to_integral_value():
+            shown = value if isinstance(value, Decimal) else param.type.describe()
+            self.error(
+                "P182", f"`{CAPACITY_PARAMETER}` is how many mentees a mentor may take, a whole number of at least 1, not {shown}",
+                param.span, f"write e.g. `parameter {CAPACITY_PARAMETER} = 2 may lower`",
+            )
 
     def condition(self, e: ast.Expr, scope: dict[str, ir.Node]) -> ir.Node:
         node = self.top(self.expr(e, scope))

@@ -368,3 +368,103 @@ def lsp(tcp: tuple[str, int] | None) -> None:
     from .lsp import serve
 
     serve(tcp)
+
+
+class _MatchGroup(click.Group):
+    """`accord match FACTS ...` proposes; `accord match accept ...` accepts a proposal."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["propose", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=_MatchGroup)
+def match() -> None:
+    """Propose who should mentor whom (`accord match FACTS --programme NAME`), or accept a proposal.
+
+    \b
+      accord match FACTS --programme NAME [--as-of DATE] [--place ID]   propose an assignment
+      accord match accept FACTS PROPOSAL --as-of DATE [--output FILE]   make it relationships
+
+    Needs the `match` extra (scipy): pip install 'accord[match]'. docs/matching.md walks through it.
+    """
+
+
+def _fixed_pair(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, str]]:
+    out = []
+    for v in values:
+        a, sep, b = v.partition(":")
+        if not sep or not a or not b:
+            raise click.BadParameter(f"`{v}` is not MENTOR:MENTEE, e.g. ruth:maria")
+        out.append((a, b))
+    return out
+
+
+@match.command("propose")
+@click.argument("facts", type=click.Path(dir_okay=False))
+@_with_policy_options
+@_as_of_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True, help="Text for people, JSON or CSV for scripts (and for `accord match accept`).")
+@click.option("--place", metavar="ID", help="Match only the people at this place or below it (a region, a district).")
+@click.option("--fixed", multiple=True, metavar="MENTOR:MENTEE", callback=_fixed_pair, help="Keep this pair in the proposal; repeat it.")
+@click.option("--ends", metavar="FIRST_END,SECOND_END", help="Which pair rule to match under, by its ends. Default: the policy's first pair rule.")
+@click.option("--mentee-role", "mentee_roles", multiple=True, metavar="ROLE", help="A role whose eligible people need a mentor; repeat it. Default: the pair rule's second end.")
+@click.option("--mentor-role", metavar="ROLE", help="The role a mentor must be eligible for. Default: the pair rule's first end.")
+@_viewer_option
+@_fail_cleanly
+def propose(
+    facts: str, policy: str | None, programme: str | None, as_of: dt.datetime | None, fmt: str, place: str | None,
+    fixed: list[tuple[str, str]], ends: str | None, mentee_roles: tuple[str, ...], mentor_role: str | None, viewer: str | None,
+) -> None:
+    """Propose an optimal assignment of mentors to mentees, and explain it.
+
+    Mentees are the people eligible for the mentee role without a current mentor; mentors the
+    people eligible for the mentor role with a place left (the policy's `mentees_per_mentor`,
+    lowered by a person's `mentee_capacity` fact). The pair rule's requirements must all be met;
+    the most mentees are matched, then the `first` preferences met as often as possible, then the
+    others. Exit code 0 when every mentee has a mentor, 1 when some have none, 3 when all are
+    matched but someone's eligibility is undetermined.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("scipy") is None:
+        click.echo("error: `accord match` needs scipy, which is not installed: install accord[match] (pip install 'accord[match]')", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    from .facts import load_facts
+    from .match import match as run_match
+    from .match import match_csv, match_json, match_text
+
+    loaded = load_facts(facts)
+    policies = _Policies(policy, programme)
+    report = run_match(
+        lambda pid: policies.for_person(loaded, pid), loaded, _as_of(as_of), ends=ends, mentee_roles=mentee_roles or None,
+        mentor_role=mentor_role, place=place, fixed=fixed, viewer=viewer,
+    )
+    if fmt == "json":
+        _emit_json(match_json(report))
+    elif fmt == "csv":
+        click.echo(match_csv(report), nl=False)
+    else:
+        click.echo(match_text(report))
+    sys.exit(report.exit_code)
+
+
+@match.command("accept")
+@click.argument("facts", type=click.Path(dir_okay=False))
+@click.argument("proposal", type=click.Path(dir_okay=False))
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="The acceptance date: the relationships are valid from it.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the new facts file here. Default: replace FACTS.")
+@click.option("--log", "log", type=click.Path(dir_okay=False), help="The decision log to append to (JSON lines). Default: decisions.jsonl beside the output.")
+@_fail_cleanly
+def accept(facts: str, proposal: str, as_of: dt.datetime, output: str | None, log: str | None) -> None:
+    """Accept a proposal: add its pairs to FACTS as relationships valid from --as-of.
+
+    PROPOSAL is the JSON or CSV of `accord match`. The new facts file is checked, then written
+    in one step (a temporary file renamed over the old), and the acceptance is appended to the
+    decision log.
+    """
+    from .match import accept_proposal
+
+    added, out, log_file = accept_proposal(facts, proposal, as_of.date(), output, log)
+    click.echo(f"accepted {added} pair{'s' if added != 1 else ''} from {as_of.date().isoformat()}: wrote {out}, logged in {log_file}")

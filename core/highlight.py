@@ -17,7 +17,7 @@ from pygments.token import Comment, Keyword, Literal, Name, Number, Operator, Pu
 DECLARATIONS = (
     "policy", "programme", "version", "effective", "source", "extends", "place", "define", "parameter",
     "role", "pair", "incentive", "record", "commitment", "set", "override", "extend", "require",
-    "except", "prefer", "weight", "amount", "voucher", "recognition", "paid", "visible", "counts",
+    "except", "prefer", "weight", "first", "amount", "voucher", "recognition", "paid", "visible", "counts",
     "reveals", "grants", "denies", "overriding", "may", "per", "to", "for", "when", "shared", "by",
     "subject", "at", "least", "of", "due", "from", "every", "any", "evidence", "where",
 )  # fmt: skip

@@ -317,6 +317,8 @@ class Rule:
     kind: str = "require"  # require | grants | denies | prefer
     overriding: tuple[str, ...] = ()
     weight: Decimal | None = None
+    #: a preference in the first tier (`prefer ... first`): matching meets these before the others
+    first: bool = False
 
 
 @attrs.frozen

@@ -290,8 +290,8 @@ class _ToAst(Transformer[Token, Any]):
         return _text(c[0])
 
     def preference(self, c: list[Any]) -> ast.Preference:
-        source = c[2] if len(c) == 4 else None
-        return ast.Preference(_text(c[0]), Decimal(str(c[1])), source, c[-1], span=_span(self.file, c[0]))
+        source = c[3] if len(c) == 5 else None
+        return ast.Preference(_text(c[0]), Decimal(str(c[1])), source, c[-1], first=c[2] is not None, span=_span(self.file, c[0]))
 
     # ---- expressions
     def quantifier(self, c: list[Any]) -> ast.Quantifier:

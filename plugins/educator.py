@@ -13,7 +13,7 @@ from typing import Any
 
 from accord import hookimpl
 from accord.schema import EvidenceKind, FactSpec, Function, RelationshipKind
-from accord.values import BOOL, DATE, PERSON, TEXT, Quantity, Scale
+from accord.values import BOOL, DATE, NUMBER, PERSON, TEXT, Quantity, Scale
 
 #: the four performance levels of the Massachusetts educator evaluation framework
 PERFORMANCE = Scale("performance", ("unsatisfactory", "needs_improvement", "proficient", "exemplary"))
@@ -27,6 +27,8 @@ def accord_facts() -> Sequence[FactSpec]:
         FactSpec("first_teaching_day", DATE, "the first day the person taught in the district"),
         FactSpec("induction_year_end", DATE, "the last day of the person's induction year"),
         FactSpec("subject_area", TEXT, "the subject the person teaches"),
+        # read by `accord match`: lowers the policy's `mentees_per_mentor` for this mentor, never raises it
+        FactSpec("mentee_capacity", NUMBER, "how many mentees this mentor will take at most (accord match)"),
     ]
 
 

@@ -318,7 +318,8 @@ def strict_conditions(draw: Any) -> tuple[str, str]:
     if t == BOOL:
         return name, draw(st.sampled_from([fact, f"not {fact}", f"{fact} = true", f"{fact} != false"]))
     if isinstance(t, Quantity):
-        literal = f"{draw(st.integers(0, 40))} {t.unit}"
+        n = draw(st.integers(0, 40))
+        literal = f"{n} {t.unit}" if t.unit else str(n)  # a plain number fact (`mentee_capacity`) has no unit
         return name, f"{fact} {draw(st.sampled_from(['<', '<=', '>', '>=', '=', '!=']))} {literal}"
     if t == DATE:
         return name, f"{fact} {draw(st.sampled_from(['<', '>=', '=']))} {draw(s.iso_dates())}"
