@@ -85,7 +85,12 @@ class _Accord(click.Group):
 
 @click.group(cls=_Accord, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="accord")
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="For policy and plugin authors: a rule that raises stops the command with its traceback (into the generated code and the plugin) instead of being reported as an error in the answer.",
+)
+def main(debug: bool) -> None:
     """Accord answers mentoring programme questions under each organisation's policy.
 
     \b
@@ -107,6 +112,10 @@ def main() -> None:
     Exit codes: 0 eligible, 1 not eligible, 3 undetermined (facts missing), 2 bad input;
     each command's --help says what its codes mean.
     """
+    if debug:
+        from . import runtime
+
+        runtime.debug()
 
 
 @main.command()

@@ -91,6 +91,7 @@ class _Gen:
             "_join": runtime.join_unknown,
             "_Exc": Exception,
             "_failed": runtime.failed,
+            "_unknown_on": runtime.unknown_on,
             "_fact": runtime.fact,
             "_derived": runtime.derived,
             "_field": runtime.field,
@@ -114,12 +115,21 @@ class _Gen:
         #: the source of those functions, written as the blocks first call them
         self.define_lines: list[str] = []
 
-    def const(self, value: object) -> str:
+    def const(self, value: object, hint: str | None = None) -> str:
+        """The name a constant is bound to in the generated code: `p_<parameter>_<n>` for a
+        parameter's value, `fn_<function>_<n>` for a plugin function, `missing_<n>` for an
+        unknown, else `c_<n>`, so that a traceback into the generated code reads."""
         if value is True or value is False or value is None:
             return repr(value)
         key = id(value)
         if key not in self._consts:
-            name = f"_c{len(self._consts)}"
+            n = len(self._consts)
+            if hint:
+                name = f"{_SAFE_NAME.sub('_', hint)}_{n}"
+            elif value.__class__ is Unknown:
+                name = f"missing_{n}"
+            else:
+                name = f"c_{n}"
             self._consts[key] = name
             self.ns[name] = value
             if value.__class__ is not Unknown:
@@ -159,7 +169,7 @@ class _Gen:
         return result
 
     def _Lit(self, n: ir.Lit) -> str:
-        return self.const(n.value)
+        return self.const(n.value, f"p_{n.name}" if n.name else None)
 
     def _Var(self, n: ir.Var) -> str:
         return self.var(n.name)
@@ -244,7 +254,7 @@ class _Gen:
 
     def _CallFn(self, n: ir.CallFn) -> str:
         args = "".join(f", {self.expr(a)}" for a in n.args)
-        return f"_call({self.const(n.impl)}, ctx{args})"
+        return f"_call({self.const(n.impl, f'fn_{n.name}')}, ctx{args})"
 
     def _CallDefine(self, n: ir.CallDefine) -> str:
         fn = self._defines.get(id(n.body))
@@ -324,7 +334,7 @@ class _Gen:
         """Append the statements that set a temporary to a rule's Kleene value (None if it raises)."""
         r = self.tmp()
         lines.append(_comment(rule))
-        self.guarded(lines, r, [f"{r} = {self.expr(rule.condition)}"], f"{r} = None")
+        self.guarded(lines, r, [f"{r} = {self.expr(rule.condition)}"], f"{r} = _unknown_on(_e)")
         return r
 
     def requirements(self, fn: str, rules: tuple[ir.Rule, ...], lines: list[str]) -> None:

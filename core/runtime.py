@@ -356,12 +356,29 @@ def _sort_key(value: Any) -> tuple[str, str]:
     return (type(value).__name__, str(value))
 
 
-class RuleFailure:
-    """A rule whose evaluation raised (a division by zero, a failing plugin function)."""
+#: when set (`accord --debug`, `accord.runtime.debug()`), a rule that raises is not reported as an
+#: error in the decision: its exception propagates with its traceback, down into the generated
+#: source (registered in `linecache`, so the traceback shows the policy's generated lines)
+DEBUG = False
 
-    __slots__ = ("message",)
+
+def debug(on: bool = True) -> None:
+    """Let a rule's exception propagate, traceback and all, instead of becoming a `RuleFailure`."""
+    global DEBUG
+    DEBUG = on
+
+
+class RuleFailure:
+    """A rule whose evaluation raised (a division by zero, a failing plugin function).
+
+    `error` is the exception itself, traceback included: `traceback.format_exception(f.error)`
+    shows the generated source and the plugin function that raised.
+    """
+
+    __slots__ = ("message", "error")
 
     def __init__(self, error: BaseException) -> None:
+        self.error = error
         if isinstance(error, decimal.DivisionByZero):
             self.message = "division by zero"
         elif isinstance(error, decimal.InvalidOperation):
@@ -376,4 +393,14 @@ class RuleFailure:
 
 
 def failed(error: BaseException) -> RuleFailure:
+    """What a rule that raised gives: a `RuleFailure`, or under `debug()`, the exception again."""
+    if DEBUG:
+        raise error
     return RuleFailure(error)
+
+
+def unknown_on(error: BaseException) -> None:
+    """What a rule that raised gives to an outcome function: unknown, or under `debug()`, the exception again."""
+    if DEBUG:
+        raise error
+    return None
