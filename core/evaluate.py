@@ -142,6 +142,15 @@ class Decision(_Deferred):
     #: (it counts only the preferences the viewer may see)
     withheld: tuple[str, ...] = ()
 
+    @classmethod
+    def later(cls, outcome: Outcome, fill: tuple[Any, ...]) -> Decision:
+        """A decision with its outcome now, and every other field written out when first read,
+        by `fill[0](*fill[1:])` (see `_Deferred`)."""
+        decision = object.__new__(cls)
+        _set_outcome(decision, outcome)
+        _set_fill(decision, fill)
+        return decision
+
     @property
     def outcome_word(self) -> str:
         return OUTCOME_WORDS[self.question][self.outcome]
@@ -149,6 +158,13 @@ class Decision(_Deferred):
     @property
     def exit_code(self) -> int:
         return self.outcome.exit_code
+
+
+# A decision's fields are slots: `Decision.later` sets them through their descriptors, as attrs'
+# own __init__ does, which skips the frozen __setattr__ and the lookup by name.
+_set_outcome = Decision.outcome.__set__  # type: ignore[attr-defined]
+_set_fill = Decision._fill.__set__  # type: ignore[attr-defined]
+_later = Decision.later
 
 
 def _status(raw: Any) -> str:
@@ -406,7 +422,7 @@ def decide(
     # The outcome now, from the generated functions that give it alone; the reasons, their text and
     # the parameters when first read (`_Deferred`).
     subject = facts.people.get(person) or facts.person(person)  # person() raises, naming the closest id
-    ctx = facts._contexts.get(as_of) or Context.of(facts, as_of)  # Context.of's own first step, without the call
+    ctx = facts.contexts.get(as_of) or Context.of(facts, as_of)  # Context.of's own first step, without the call
     outcome = _OUTCOME_OF[requirements(ctx, subject)]
     exceptions = policy.exceptions.get(role)
     if exceptions is not None:
@@ -415,18 +431,10 @@ def decide(
             for r, v in zip(policy.checked.roles[role].exceptions, exceptions(ctx, subject))
         ]
         outcome = _settle(outcome, pending)[0]
-    decision = object.__new__(Decision)
-    _set_outcome(decision, outcome)
-    _set_fill(decision, (_eligibility_later, policy, role, subject, ctx))
-    return decision
+    return _later(outcome, (_eligibility_later, policy, role, subject, ctx))
 
 
 _OUTCOME_OF = {True: Outcome.YES, False: Outcome.NO, None: Outcome.UNKNOWN}
-
-# A decision's fields are slots: `decide` sets them through their descriptors, as attrs' own
-# __init__ does, which skips the frozen __setattr__ and the lookup by name.
-_set_outcome = Decision.outcome.__set__  # type: ignore[attr-defined]
-_set_fill = Decision._fill.__set__  # type: ignore[attr-defined]
 
 
 def _eligibility_later(policy: CompiledPolicy, role: str, subject: Person, ctx: Context) -> Decision:

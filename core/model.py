@@ -133,9 +133,9 @@ class Facts:
     source: str = "<facts>"
     _by_person: Mapping[str, tuple[Relationship, ...]] = attrs.field(init=False)
     _by_subject: Mapping[tuple[str, str], tuple[Evidence, ...]] = attrs.field(init=False)
-    #: evaluation contexts by as-of date (see `runtime.Context.of`): the facts never change, so a
-    #: context, and what it has looked up, serves every question asked of the same day
-    _contexts: dict[object, object] = attrs.field(init=False, repr=False)
+    #: the runtime's evaluation contexts by as-of date (`runtime.Context.of` keeps them): the facts
+    #: never change, so a context, and what it has looked up, serves every question of the same day
+    contexts: dict[object, object] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         by_person: dict[str, list[Relationship]] = defaultdict(list)
@@ -147,7 +147,7 @@ class Facts:
             by_subject[(item.subject, item.kind)].append(item)
         object.__setattr__(self, "_by_person", {k: tuple(v) for k, v in by_person.items()})
         object.__setattr__(self, "_by_subject", {k: tuple(v) for k, v in by_subject.items()})
-        object.__setattr__(self, "_contexts", {})
+        object.__setattr__(self, "contexts", {})
 
     def person(self, person_id: str) -> Person:
         """The person with this id; raises `UsageError` naming the closest id."""

@@ -48,7 +48,7 @@ class Context:
     @classmethod
     def of(cls, facts: Facts, as_of: dt.date) -> Context:
         """The shared context of a day: made once, then reused for every question on that day."""
-        cache = facts._contexts
+        cache = facts.contexts
         ctx = cache.get(as_of)
         if ctx is None:
             if len(cache) >= 64:  # a long run over many dates keeps only the recent ones
