@@ -4,7 +4,8 @@ A test file (`NAME.test.yaml`, beside the policy `NAME.accord` it tests) names t
 facts and the as-of date, then lists cases: a question (check, pair, incentives, access,
 commitments) and what is expected. `load_suite` reads one file (every problem a `TestFileError`
 with its file:line), `run_suite` asks each question through the public API, and `Coverage`
-records which of met / not met / unknown every condition of every eligibility rule took.
+records which of met / not met / unknown every condition of every rule took (roles, pairs,
+incentives, records, commitments, quantifier bodies).
 `docs/testing.md` describes the format for policy authors.
 """
 
