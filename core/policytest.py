@@ -4,7 +4,8 @@ A test file (`NAME.test.yaml`, beside the policy `NAME.accord` it tests) names t
 facts and the as-of date, then lists cases: a question (check, pair, incentives, access,
 commitments) and what is expected. `load_suite` reads one file (every problem a `TestFileError`
 with its file:line), `run_suite` asks each question through the public API, and `Coverage`
-records which of met / not met / unknown every condition of every eligibility rule took.
+records which of met / not met / unknown every condition of every rule took (roles, pairs,
+incentives, records, commitments, quantifier bodies).
 `docs/testing.md` describes the format for policy authors.
 """
 
@@ -400,7 +401,7 @@ def _commitments_expected(report: Any, expect: dict[str, Any]) -> list[Failure]:
     return out
 
 
-def run_case(suite: Suite, case: Case, coverage: Coverage | None = None) -> CaseResult:
+def run_case(suite: Suite, case: Case) -> CaseResult:
     """Ask one case's question and compare the answer with what it expects."""
     import accord
 
@@ -416,32 +417,33 @@ def run_case(suite: Suite, case: Case, coverage: Coverage | None = None) -> Case
             from .incentives import incentives
 
             failures = _incentives_expected(incentives(policy, facts, a["person"], case.as_of), case.expect)
-            decision = None
         elif case.question == "access":
             from .access import access
 
             answer = access(policy, facts, a["viewer"], a["record"], case.as_of)
             want = str(case.expect["outcome"])
             failures = [] if answer.outcome.value == want else [Failure("access", want, answer.outcome.value, answer.location)]
-            decision = None
         else:
             from .commitments import commitments
 
             failures = _commitments_expected(commitments(policy, facts, a["person"], case.as_of, role=a.get("role")), case.expect)
-            decision = None
     except AccordError as exc:
         return CaseResult(case, suite.file, error=exc.render())
-    if coverage is not None and decision is not None:
-        coverage.record(decision)
     return CaseResult(case, suite.file, tuple(failures))
 
 
 def run_suite(suite: Suite, coverage: Coverage | None = None) -> list[CaseResult]:
-    """Run every case of a suite."""
-    if coverage is not None:
-        coverage.add_policy(suite.policy)
-        coverage.declare(suite)
-    return [run_case(suite, case, coverage) for case in suite.cases]
+    """Run every case of a suite; with `coverage`, every rule it evaluates on a case's day is counted."""
+    if coverage is None:
+        return [run_case(suite, case) for case in suite.cases]
+    coverage.add_policy(suite.policy)
+    coverage.declare(suite)
+    recording = attrs.evolve(suite, policy=coverage.recording(suite.policy))
+    out = []
+    for case in suite.cases:
+        coverage.as_of = case.as_of
+        out.append(run_case(recording, case))
+    return out
 
 
 # --------------------------------------------------------------------------- coverage
@@ -515,51 +517,81 @@ class Condition:
     seen: set[str] = attrs.Factory(set)
     #: outcomes a suite declared unreachable, with why
     declared: dict[str, str] = attrs.Factory(dict)
+    #: the kind of block the rule is in: role, pair, incentive, record or commitment
+    block: str = "role"
 
     @property
     def missed(self) -> list[str]:
         return [s for s in self.needed if s not in self.seen]
 
 
-def _conditions(rule: ir.Rule, node: ir.Node, path: tuple[int, ...]) -> Iterator[tuple[tuple[int, ...], ir.Node]]:
+def _conditions(node: ir.Node, path: tuple[int, ...]) -> Iterator[tuple[tuple[int, ...], ir.Node]]:
+    """Every condition inside a rule's condition with its path: the operands of and/or/not and
+    the body of a quantifier (`every m in person.mentor: BODY`), as `Coverage._trace` visits them."""
     yield path, node
-    if isinstance(node, (ir.And, ir.Or, ir.Not)):  # the same tree `Interpreter.trace` records
+    if isinstance(node, (ir.And, ir.Or, ir.Not)):
         for i, child in enumerate(ir.children(node)):
-            yield from _conditions(rule, child, (*path, i))
+            yield from _conditions(child, (*path, i))
+    elif isinstance(node, ir.Quantified):
+        yield from _conditions(node.body, (*path, _BODY))
+
+
+#: the body's index among a quantifier's children (collection, body)
+_BODY = 1
+
+
+def _outcome(value: Any) -> str:
+    from .values import Unknown
+
+    return MET if value is True else NOT_MET if value is False else UNKNOWN if isinstance(value, Unknown) else "error"
+
+
+def _labels(checked: Any) -> dict[tuple[str, str], str]:
+    """Labels for rules whose own label says too little: a commitment's `when` (`applies`)."""
+    return {("applies", str(c.span)): f"{c.label}: when" for c in checked.commitments if c.applies is not None}
 
 
 class Coverage:
-    """Which of met / not met / unknown each condition of each eligibility rule took across the suites.
+    """Which of met / not met / unknown each condition of each rule took across the suites.
 
-    Counted: the requirements and exceptions of every role, and the requirements and preferences
-    of every pair rule, in every policy (and layer) a suite loads; each rule by its location, so a
-    parent's rule is one rule however many layers' suites reach it. Each condition needs the
+    Counted: every rule of every block a policy compiles (`CheckedPolicy.blocks`): the
+    requirements and exceptions of roles, the requirements and preferences of pair rules, the
+    requirements of incentives, the `when` conditions of records (`visible ... when`, `reveals`),
+    and the deadline conditions and `when` of commitments; inside each, the operands of
+    and/or/not and the body of every quantifier, once per member. Each rule by its location, so
+    a parent's rule is one rule however many layers' suites reach it. Each condition needs the
     outcomes it can reach (`reachable`), in any of the policies that use it.
+
+    A suite's policy is replaced by a recording copy (`recording`) whose every block, when run
+    on the day a case asks about, also evaluates its rules through the reference interpreter.
     """
 
     def __init__(self) -> None:
         self.conditions: dict[tuple[str, tuple[int, ...]], Condition] = {}
         self.exceptions: dict[str, str] = {}  # location -> label, of every exception (`grants`/`denies`)
         self.fired: set[str] = set()
+        #: the day the current case asks about: evaluations on other days (a commitment's history) are not counted
+        self.as_of: dt.date | None = None
 
     def add_policy(self, policy: Any) -> None:
-        c = policy.checked
-        rules = [r for role in c.roles.values() for r in (*role.requirements, *role.exceptions)]
-        rules += [r for pair in c.pairs for r in (*pair.requirements, *pair.preferences)]
-        for rule in rules:
-            if rule.span is None:
-                continue
-            loc = str(rule.span)
-            if rule.kind in ("grants", "denies"):
-                self.exceptions[loc] = rule.label
-            for path, node in _conditions(rule, rule.condition, ()):
-                # a rule of a parent layer may see other parameter values here: it needs what either allows
-                needed = reachable(node) | set(self.conditions[(loc, path)].needed if (loc, path) in self.conditions else ())
-                order = tuple(s for s in _STATUSES if s in needed)
-                if (loc, path) in self.conditions:
-                    self.conditions[(loc, path)].needed = order
-                else:
-                    self.conditions[(loc, path)] = Condition(rule.label, rule.kind, loc, path, node.text, order)
+        labels = _labels(policy.checked)
+        for key, block in policy.units.items():
+            for rule in block.rules:
+                if rule.span is None or rule.condition is None:
+                    continue
+                loc = str(rule.span)
+                label = labels.get((rule.label, loc), rule.label)
+                if rule.kind in ("grants", "denies"):
+                    self.exceptions[loc] = label
+                for path, node in _conditions(rule.condition, ()):
+                    # a rule of a parent layer may see other parameter values here: it needs what either allows
+                    known = self.conditions.get((loc, path))
+                    needed = reachable(node) | set(known.needed if known else ())
+                    order = tuple(s for s in _STATUSES if s in needed)
+                    if known:
+                        known.needed = order
+                    else:
+                        self.conditions[(loc, path)] = Condition(label, rule.kind, loc, path, node.text, order, block=key.split(":")[0])
 
     def declare(self, suite: Suite) -> None:
         """Take out of what is needed the outcomes a suite declares unreachable; an entry that names no condition is a test-file error."""
@@ -572,23 +604,56 @@ class Coverage:
                     c.needed = tuple(s for s in c.needed if s != outcome)
                     c.declared[outcome] = why
 
-    def record(self, decision: Any) -> None:
-        for r in (*decision.requirements, *decision.exceptions, *decision.preferences):
-            if r.location is None or r.trace is None:
-                continue
-            if r.kind in ("grants", "denies") and r.status == MET:
-                self.fired.add(r.location)
-            self._walk(r.location, r.trace, ())
+    def recording(self, policy: Any) -> Any:
+        """A copy of a compiled policy whose blocks answer as before and count every condition they evaluate."""
+        blocks = {key: self._recorder(fn, policy.units[key]) for key, fn in policy.blocks.items()}
+        return attrs.evolve(policy, blocks=blocks)
 
-    def _walk(self, loc: str, trace: Any, path: tuple[int, ...]) -> None:
+    def _recorder(self, fn: Any, block: ir.Block) -> Any:
+        def run(ctx: Any, *values: Any) -> Any:
+            out = fn(ctx, *values)
+            if self.as_of is None or ctx.as_of == self.as_of:
+                self.record(block, ctx, dict(zip(block.params, values)))
+            return out
+
+        return run
+
+    def record(self, block: ir.Block, ctx: Any, env: dict[str, Any]) -> None:
+        """Count the outcome of every condition of a block's rules, evaluated on `ctx` with `env` bound."""
+        from .interpret import Interpreter
+
+        interp = Interpreter(ctx)
+        for rule in block.rules:
+            if rule.span is None or rule.condition is None:
+                continue
+            loc = str(rule.span)
+            value = self._trace(interp, loc, rule.condition, env, ())
+            if rule.kind in ("grants", "denies") and value is True:
+                self.fired.add(loc)
+
+    def _trace(self, interp: Any, loc: str, node: ir.Node, env: dict[str, Any], path: tuple[int, ...]) -> Any:
+        from . import runtime
+        from .values import Unknown
+
+        try:
+            value = interp.eval(node, env)
+        except Exception as exc:  # noqa: BLE001 - a failing condition is an outcome ("error"), as in a decision
+            value = runtime.failed(exc)
         cond = self.conditions.get((loc, path))
         if cond is not None:
-            from .values import Unknown
-
-            value = trace.value
-            cond.seen.add(MET if value is True else NOT_MET if value is False else UNKNOWN if isinstance(value, Unknown) else "error")
-        for i, child in enumerate(trace.children):
-            self._walk(loc, child, (*path, i))
+            cond.seen.add(_outcome(value))
+        if isinstance(node, (ir.And, ir.Or, ir.Not)):
+            for i, child in enumerate(ir.children(node)):
+                self._trace(interp, loc, child, env, (*path, i))
+        elif isinstance(node, ir.Quantified):
+            try:
+                members = interp.eval(node.collection, env)
+            except Exception:  # noqa: BLE001 - the quantifier itself is counted as failing
+                members = None
+            if members is not None and members.__class__ is not Unknown and not isinstance(members, runtime.RuleFailure):
+                for member in runtime._ordered(members):
+                    self._trace(interp, loc, node.body, {**env, node.var: member}, (*path, _BODY))
+        return value
 
     @property
     def needed(self) -> int:
@@ -621,6 +686,7 @@ class Coverage:
                     "seen": [s for s in (*_STATUSES, "error") if s in c.seen],
                     "missed": c.missed,
                     "declared_unreachable": c.declared,
+                    "block": c.block,
                 }
                 for c in self._sorted()
             ],

@@ -20,8 +20,15 @@ from . import strategies as s
 from .support import AS_OF
 
 ROOT = Path(__file__).resolve().parents[1]
-#: the shipped policies whose suites reach 100 % condition coverage (the rest: see docs/testing.md)
-COMPLETE = ["rules/demo"]
+#: every shipped policy; each must reach 100 % condition coverage from the shipped suites
+SHIPPED = sorted(p.relative_to(ROOT).as_posix() for p in ROOT.glob("rules/**/*.accord"))
+#: policies whose suites do not reach 100 % yet, with what is left (expected to fail, strictly:
+#: when a suite is completed the test says so, and the entry must go)
+INCOMPLETE: dict[str, str] = {
+    "rules/cumbria/qms-qlms.accord": "generated cases not yet confirmed; QLMS, pairs, incentives, records and commitments not yet written",
+    "rules/ma/supervising-practitioner.accord": "generated cases not yet confirmed; CAP, pairs, incentives, records and commitments not yet written",
+    "rules/masa/mentor-program-2021-2022.accord": "the plugin's functions (conflicts, stipend region, first team, extension) and the commitments not yet written",
+}
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -44,13 +51,24 @@ def test_every_shipped_policy_has_a_suite_and_every_suite_passes():
     assert f"passed in {len(policies)} files" in out
 
 
-@pytest.mark.parametrize("folder", COMPLETE)
-def test_complete_suites_cover_every_condition(folder):
-    code, out = run("test", folder, "--coverage", "--fail-under", "100", "--format", "json")
-    report = json.loads(out)
-    assert code == 0, [c for c in report["coverage"]["conditions"] if c["missed"]]
-    assert report["coverage"]["covered"] == report["coverage"]["needed"] > 0
-    assert not report["coverage"]["exceptions_never_fired"]
+@pytest.fixture(scope="module")
+def shipped_coverage():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(ROOT)
+        code, out = run("test", "rules/", "--coverage", "--format", "json")
+    assert code in (0, 1), out
+    return json.loads(out)["coverage"]
+
+
+@pytest.mark.parametrize(
+    "policy", [pytest.param(p, marks=pytest.mark.xfail(reason=INCOMPLETE[p], strict=True)) if p in INCOMPLETE else p for p in SHIPPED]
+)
+def test_every_shipped_policy_has_full_condition_coverage(policy, shipped_coverage):
+    conditions = [c for c in shipped_coverage["conditions"] if c["location"].startswith(policy + ":")]
+    assert conditions, f"no suite reaches a rule of {policy}"
+    missed = [f"{c['location']} {c['rule']!r} {c['condition']!r}: never {' or '.join(c['missed'])}" for c in conditions if c["missed"]]
+    never_fired = [e for e in shipped_coverage["exceptions_never_fired"] if e["location"].startswith(policy + ":")]
+    assert not missed and not never_fired, "\n".join(missed + [f"exception never fired: {e}" for e in never_fired])
 
 
 def test_fail_under_fails_when_coverage_is_short():
@@ -128,11 +146,58 @@ def test_coverage_counts_each_outcome_a_condition_takes():
     assert reachable(rule.condition.operands[0]) == {MET}  # a parameter has the one value its policy gives it
     cover = Coverage()
     cover.add_policy(policy)
+    recording = cover.recording(policy)
     people = accord.facts.facts_from_document({"people": [{"id": "a", "facts": {"mentor_trained": True}}, {"id": "b"}]})
     for pid in ("a", "b"):
-        cover.record(accord.decide(policy, people, pid, "mentor", AS_OF, explain=True))
+        accord.decide(recording, people, pid, "mentor", AS_OF, explain=True)
     assert cover.needed == 3 + 1 + 3 and cover.covered == 2 + 1 + 2  # never not met
     assert [c.missed for c in cover.conditions.values() if c.missed] == [[NOT_MET], [NOT_MET]]
+
+
+_EVERY_BLOCK = """policy "p"
+  programme demo
+role mentor
+  require "trained": person.mentor_trained
+incentive "stipend" to mentor per person
+  amount USD 100
+  require "every mentee is new": every m in person.mentee: m.new_to_role
+record mentoring_log
+  visible to subject
+  visible to mentor when viewer.place is subject.place
+commitment "a mentor" for mentee
+  when person.new_to_role
+  "assigned": by 2026-01-01: count(person.mentor) >= 1
+"""
+
+
+def test_coverage_counts_incentives_records_commitments_and_quantifier_bodies():
+    from accord.policytest import Coverage
+
+    policy = accord.load_policy(text=_EVERY_BLOCK)
+    cover = Coverage()
+    cover.add_policy(policy)
+    blocks = {c.block for c in cover.conditions.values()}
+    assert blocks == {"role", "incentive", "record", "commitment"}
+    body = next(c for c in cover.conditions.values() if c.text == "m.new_to_role")
+    assert body.block == "incentive" and body.path == (1,)
+    recording = cover.recording(policy)
+    facts = accord.facts.facts_from_document(
+        {
+            "people": [{"id": "a"}, {"id": "b", "facts": {"new_to_role": True}}, {"id": "c", "facts": {"new_to_role": False}}, {"id": "d"}],
+            "relationships": [{"kind": "mentoring", "mentor": "a", "mentee": m, "from": "2025-01-01"} for m in ("b", "c", "d")],
+        }
+    )
+    cover.as_of = AS_OF
+    from accord.incentives import incentives
+
+    incentives(recording, facts, "a", AS_OF)
+    assert body.seen == {"met", "not met", "unknown"}  # each mentee's answer, not only the quantifier's
+    when = next(c for c in cover.conditions.values() if c.block == "commitment" and c.rule == "a mentor: when")
+    assert not when.seen
+    from accord.commitments import commitments
+
+    commitments(recording, facts, "b", AS_OF)
+    assert when.seen == {"met"}
 
 
 # --------------------------------------------------------------------------- accord diff
