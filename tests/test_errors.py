@@ -74,10 +74,10 @@ def test_every_golden_has_a_fixture():
 
 def test_every_code_the_parser_and_checker_emit_has_a_fixture():
     emitted = set()
-    for module in ("parse.py", "check.py", "layers.py"):
-        path = ROOT / "core" / module
-        if path.is_file():
-            emitted |= set(re.findall(r'"(P\d{3})"', path.read_text(encoding="utf-8")))
+    modules = [ROOT / "core" / "parse.py", ROOT / "core" / "layers.py", *sorted((ROOT / "core" / "check").glob("*.py"))]
+    for path in modules:
+        assert path.is_file(), path
+        emitted |= set(re.findall(r'"(P\d{3})"', path.read_text(encoding="utf-8")))
     covered = {name.split("_", 1)[0] for name in FIXTURES}
     assert emitted - covered == set(), "codes without a fixture in tests/errors"
     assert covered - emitted == set(), "fixtures for codes nobody emits"

@@ -394,7 +394,7 @@ def test_half_typed_policies_get_answers_not_exceptions(text: str, data: st.Data
     """Cut a policy anywhere, as an author mid-word leaves it: every answer is computed without raising."""
     registry = default_registry()
     whole = server.analyse(text, "<whole>", registry)
-    assert whole.checked is not None and whole.diagnostics == ()  # the generated policies are well typed
+    assert whole.checked is not None and all(d.severity == "warning" for d in whole.diagnostics)  # well typed (a cost warning may come)
     cut = text[: data.draw(st.integers(0, len(text)), label="cut")]
     analysis = server.analyse(cut, "<cut>", registry)
     assert (analysis.parsed is None) == any(d.code in ("P001", "P002", "P003", "P004") for d in analysis.diagnostics)
