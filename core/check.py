@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import attrs
 
-from . import ast, ir
+from . import ast, ir, limits
 from .errors import Diagnostic, PolicyError, Span, caret_snippet, suggest
 from .registry import Registry, default_registry
 from .schema import EVIDENCE_FIELDS, Programme, Schema
@@ -131,6 +131,9 @@ class _Checker:
         self.params: dict[str, ir.CheckedParameter] = {}
         self.expanding: list[str] = []
         self.expanded: set[str] = set()
+        #: how deep the expression being checked nests, and how many quantifiers it is inside
+        self.depth = 0
+        self.quantifiers = 0
         self._sources = policy.sources or {policy.file: policy.text}
         self._lines = {f: t.splitlines() for f, t in self._sources.items()}
 
@@ -588,7 +591,19 @@ class _Checker:
 
     def expr(self, e: ast.Expr, scope: Mapping[str, ir.Node], expect: Type | None = None) -> ir.Node:
         method = getattr(self, f"_{type(e).__name__}")
-        node: ir.Node = method(e, scope, expect)
+        # The parser bounds each expression as written; here a definition counts as its body
+        # written out where it is used, which the parser cannot see (limits.MAX_NESTING).
+        step = 0 if isinstance(e, _LEAVES) else 1
+        if self.depth + step > limits.MAX_NESTING:
+            return self.error(
+                "P130", f"with the definitions it uses written out, this expression nests more than {limits.MAX_NESTING} deep", e.span,
+                "a definition is written out where it is used: use fewer definitions inside one another",
+            )
+        self.depth += step
+        try:
+            node: ir.Node = method(e, scope, expect)
+        finally:
+            self.depth -= step
         return node
 
     def _lit(self, e: ast.Expr, value: object, t: Type, name: str | None = None) -> ir.Lit:
@@ -971,8 +986,20 @@ class _Checker:
         else:
             return self.error("P110", f"`{e.kind}` ranges over a set or evidence, but `{coll.text}` is {coll.type.describe()}", e.collection.span)
         inner = {**scope, e.var: ir.Var(elem, e.var, text=e.var)}
-        body = self.condition(e.body, inner)
+        if self.quantifiers >= limits.MAX_QUANTIFIERS:
+            return self.error(
+                "P133", f"more than {limits.MAX_QUANTIFIERS} `every`/`any` inside one another", e.span,
+                "each one multiplies the work by the size of its set; count or filter instead, e.g. count(evidence ... where ...)",
+            )
+        self.quantifiers += 1
+        try:
+            body = self.condition(e.body, inner)
+        finally:
+            self.quantifiers -= 1
         return ir.Quantified(BOOL, e.kind, e.var, coll, body, text=text, span=e.span)
+
+
+_LEAVES = (ast.Number, ast.QuantityLit, ast.MoneyLit, ast.DateLit, ast.StringLit, ast.BoolLit, ast.Today, ast.Name)
 
 
 def _ordered(t: Type) -> bool:

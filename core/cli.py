@@ -1,7 +1,9 @@
 """The `accord` command: ask whether a person qualifies, why or why not, and what is missing.
 
-Exit codes: 0 eligible (or allowed, or clean), 1 not eligible, 3 undetermined, 2 bad input or
-usage. Every expected error is a message on stderr and exit code 2; a traceback is a bug.
+Exit codes: 0 eligible (or allowed, or clean), 1 not eligible, 3 undetermined, 4 counts only,
+2 bad input or usage, 70 an internal error (a bug in Accord). Every expected error is a
+message on stderr and exit code 2; anything else is a bug, reported as one with exit code 70,
+never with a code a script reads as an answer.
 """
 
 from __future__ import annotations
@@ -15,9 +17,48 @@ from typing import Any
 
 import click
 
-from .errors import AccordError
+from .errors import AccordError, Diagnostic, UsageError
 
 EXIT_BAD_INPUT = 2
+#: an exception Accord did not expect: a bug (EX_SOFTWARE in sysexits.h), never an answer's code
+EXIT_INTERNAL = 70
+#: where to report a bug; the one place that says so (pyproject.toml's [project.urls] agrees)
+REPORT_BUGS = "https://github.com/accord-policy/accord/issues"
+#: set to 1 to see the traceback of an internal error
+DEBUG_VARIABLE = "ACCORD_DEBUG"
+
+
+def _internal_error(exc: BaseException) -> None:
+    """Say that `exc` is a bug, how to report it and how to see more; exit with `EXIT_INTERNAL`."""
+    import os
+    import traceback
+
+    if os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
+        traceback.print_exception(exc)
+    message = str(exc).splitlines()[0][:300] if str(exc) else ""
+    click.echo(
+        f"internal error: this is a bug in Accord, not a problem with your input\n"
+        f"  {type(exc).__name__}: {message}\n"
+        f"  = please report it at {REPORT_BUGS} with the command and its input files;\n"
+        f"    run it again with {DEBUG_VARIABLE}=1 to see the traceback",
+        err=True,
+    )
+    sys.exit(EXIT_INTERNAL)
+
+
+class _Group(click.Group):
+    """The `accord` group: every command's unexpected exception becomes an internal error (exit 70)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except AccordError as exc:  # a command that lets one through: still bad input
+            click.echo(exc.render(), err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except Exception as exc:  # noqa: BLE001 - RecursionError, MemoryError, decimal errors...
+            _internal_error(exc)
 
 
 def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -35,7 +76,15 @@ def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _as_of(value: dt.datetime | None) -> dt.date:
-    return value.date() if value else dt.date.today()
+    from .limits import MAX_YEAR, date_in_range
+
+    day = value.date() if value else dt.date.today()
+    if not date_in_range(day):
+        raise UsageError([Diagnostic(
+            "F013", f"--as-of `{day.isoformat()}` is past the last year Accord accepts ({MAX_YEAR})",
+            hint="commitments count periods after the as-of date, which could leave the calendar",
+        )])
+    return day
 
 
 def _emit_json(data: object) -> None:
@@ -96,7 +145,7 @@ def _with_policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="accord")
 def main() -> None:
     """Accord answers mentoring programme questions under each organisation's policy.
@@ -115,8 +164,9 @@ def main() -> None:
       accord lint POLICY...                  check policy files and show every problem
       accord schema                          the JSON Schema of a facts file
 
-    Exit codes: 0 eligible, 1 not eligible, 3 undetermined (facts missing), 2 bad input;
-    each command's --help says what its codes mean.
+    Exit codes: 0 eligible, 1 not eligible, 3 undetermined (facts missing), 2 bad input,
+    70 internal error (a bug in Accord: please report it); each command's --help says what its
+    codes mean.
     """
 
 
@@ -150,7 +200,8 @@ def check(
     in the policy; unknown means a fact is missing, and the missing facts are named.
 
     With several --person options, or none (everyone in FACTS), prints one line per person; the
-    exit code is then 3 if any is undetermined, else 1 if any is not eligible, else 0.
+    exit code is then 3 if any is undetermined, else 1 if any is not eligible, else 0. Exit
+    code 2 is bad input; 70 an internal error (a bug in Accord).
 
     \b
     Example:
@@ -237,8 +288,8 @@ def pair(
     FIRST and SECOND are person ids in the order of the policy's pair rule: for
     `pair mentor, mentee`, FIRST is the mentor. A policy with several pair rules decides under
     its first unless --ends names another (`--ends requester,extension_mentee`). Hard requirements decide
-    the exit code (0 allowed, 1 not allowed, 3 undetermined); met preferences add their weight
-    to the score.
+    the exit code (0 allowed, 1 not allowed, 3 undetermined; 2 bad input, 70 a bug in Accord);
+    met preferences add their weight to the score.
     """
     from .evaluate import decide_pair
     from .explain import decision_json, decision_text
@@ -272,7 +323,8 @@ def incentives(facts: str, person: str, policy: str | None, programme: str | Non
 
     An incentive given per relationship is listed once for each relationship valid on the as-of
     date. Exit code 0 when the person receives something, 1 when nothing, 3 when something
-    depends on missing facts (or an amount a district has not set).
+    depends on missing facts (or an amount a district has not set), 2 bad input, 70 an internal
+    error (a bug in Accord).
 
     \b
     Example:
@@ -311,7 +363,7 @@ def access(facts: str, viewer: str, record: str, policy: str | None, programme: 
     policy is the one for the record's subject (with --programme, the layer of their place).
 
     Exit codes: 0 allow, 1 deny, 4 counts and totals only, 3 undetermined (treat as deny),
-    2 bad input.
+    2 bad input, 70 internal error (a bug in Accord).
     """
     from .access import access as decide_access
     from .explain import access_json, access_text
@@ -344,7 +396,8 @@ def commitments(
 
     Each part shows required, done and remaining, its due date, the earliest date it was met,
     and a status: met, met late, on track, in progress, late or unknown. Exit code 0 when
-    nothing is late or unknown, 1 when something is late, 3 when something is unknown.
+    nothing is late or unknown, 1 when something is late, 3 when something is unknown, 2 bad
+    input, 70 an internal error (a bug in Accord).
 
     \b
     Example:
@@ -375,7 +428,7 @@ def lint(policies: tuple[str, ...], strict: bool, fmt: str) -> None:
     and column, the line itself with a caret, and where it helps a "did you mean". A warning
     (a construct that loads but likely does not mean what it says, or that costs too much) is
     shown too. Exit code 0 when every file is clean (warnings allowed unless --strict), 2
-    otherwise.
+    otherwise (70 for an internal error: a bug in Accord).
     """
     from .load import load_policy
 

@@ -8,7 +8,8 @@ from .check import check
 from .compile import CompiledPolicy, compile_policy
 import importlib.resources
 
-from .errors import Diagnostic, PolicyError
+from .errors import Diagnostic, PolicyError, Span
+from . import limits
 from .layers import merge
 from .parse import parse
 from .registry import Registry, default_registry
@@ -24,13 +25,33 @@ def read_extended(name: str, child_file: str) -> tuple[str, str]:
         raise PolicyError([Diagnostic("P005", f"{child_file}: `extends \"{name}\"` must name a policy relative to this file or to the shipped rules")])
     candidate = name if name.endswith(".accord") else name + ".accord"
     path = Path(child_file).parent / candidate
-    if not child_file.startswith(("<", "rules/")) and path.is_file():
-        return str(path), path.read_text(encoding="utf-8")
-    if ".." not in Path(candidate).parts:  # the shipped rules are looked up inside their package only
-        resource = importlib.resources.files("accord.rules").joinpath(candidate)
-        if resource.is_file():
-            return f"rules/{candidate}", resource.read_text(encoding="utf-8")
+    try:
+        if not child_file.startswith(("<", "rules/")) and path.is_file():
+            return str(path), read_policy_text(path)
+        if ".." not in Path(candidate).parts:  # the shipped rules are looked up inside their package only
+            resource = importlib.resources.files("accord.rules").joinpath(candidate)
+            if resource.is_file():
+                return f"rules/{candidate}", resource.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:  # a name the file system refuses (too long, ...), a file not in UTF-8
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise PolicyError([Diagnostic("P005", f"{child_file}: cannot read the policy `{name}` that it extends: {why}")]) from None
     raise PolicyError([Diagnostic("P005", f"{child_file}: cannot find the policy `{name}` that it extends (looked beside it and in the shipped rules)")])
+
+
+def _too_large(file: str | Path) -> PolicyError:
+    return PolicyError([Diagnostic(
+        "P136", f"policy file `{file}` is larger than {limits.MAX_POLICY_BYTES // 2**20} MiB",
+        Span(str(file), 1, 1), "a policy is text written by people; split a larger one into layers with `extends`",
+    )])
+
+
+def read_policy_text(path: str | Path) -> str:
+    """The text of a policy file, read no further than `limits.MAX_POLICY_BYTES` (P136)."""
+    try:
+        data = limits.read_limited(path, limits.MAX_POLICY_BYTES)
+    except limits.TooLarge:
+        raise _too_large(path) from None
+    return data.decode("utf-8")
 
 
 def load_policy(
@@ -54,11 +75,13 @@ def load_policy(
     elif path is not None:
         file = str(path)
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = read_policy_text(path)
         except FileNotFoundError:
             raise PolicyError([Diagnostic("P005", f"cannot read policy file `{path}`: no such file")]) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise PolicyError([Diagnostic("P005", f"cannot read policy file `{path}`: {exc}")]) from None
     else:
         raise TypeError("load_policy needs a path, text= or programme=")
+    if len(text) > limits.MAX_POLICY_BYTES:  # characters: at least as many bytes
+        raise _too_large(file)
     return compile_policy(check(merge(parse(text, file), read_extended, parse), registry))
