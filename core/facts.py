@@ -235,7 +235,8 @@ def read_document(path: str | Path) -> Any:
             m = re.search(r"\d[\d_]{%d,}" % limits.MAX_DIGITS, text)
             if m is None:
                 raise FactsError([Diagnostic("F002", f"{p}: not valid TOML: {exc}")]) from None
-            raise _too_many_digits(p, _where(text, m.start(), p), m.group()) from None
+            problem = f"has {len(m.group())} digits; Accord keeps at most {limits.MAX_DIGITS} exactly"
+            raise _too_many_digits(p, _where(text, m.start(), p), m.group(), problem) from None
     try:
         return json.loads(text, parse_int=functools.partial(_number, text, p, int), parse_float=functools.partial(_number, text, p, float))
     except json.JSONDecodeError as exc:
@@ -247,19 +248,22 @@ def _where(text: str, offset: int, p: Path) -> str:
     return f"{p}:{line}:{offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
 
 
-def _too_many_digits(p: Path, where: str | None, written: str) -> FactsError:
+def _too_many_digits(p: Path, where: str | None, written: str, problem: str) -> FactsError:
     shown = written if len(written) <= 32 else f"{written[:12]}... ({len(written)} characters)"
     return FactsError([Diagnostic(
-        "F012", f"{where or p}: the number `{shown}` has more digits than Accord keeps exactly (at most {limits.MAX_DIGITS}, written out in full)",
-        hint="numbers are exact to 28 digits; round it, or write it in a larger unit",
+        "F012", f"{where or p}: the number `{shown}` {problem}", hint="round it, or write it in a larger unit",
     )])
 
 
 def _number(text: str, p: Path, kind: type, written: str) -> Any:
     """A number as the JSON or TOML parser read it, refused before `int()` or `float()` when it is too long."""
-    if limits.written_digits(Decimal(written.replace("_", ""))) > limits.MAX_DIGITS:
+    try:
+        problem = limits.number_problem(Decimal(written.replace("_", "")))
+    except ArithmeticError:  # an exponent past what Decimal holds
+        problem = f"is 10^{limits.MAX_DIGITS} or more; Accord keeps numbers below that"
+    if problem:
         at = text.find(written)
-        raise _too_many_digits(p, _where(text, at, p) if at >= 0 else None, written)
+        raise _too_many_digits(p, _where(text, at, p) if at >= 0 else None, written, problem)
     return kind(written)
 
 

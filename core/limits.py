@@ -30,8 +30,9 @@ MAX_TERMS = 32
 MAX_QUANTIFIERS = 8
 #: bytes in the name after `extends` (P135), as a file name may have
 MAX_EXTENDS_NAME_BYTES = 255
-#: digits of a number in a policy (P134) or a facts file (F012), written out in full: the
-#: precision of Python's default decimal context, so every number is held exactly
+#: significant digits of a number in a policy (P134) or a facts file (F012): the precision of
+#: Python's default decimal context, so every number is held exactly; and a number must be
+#: below 10^MAX_DIGITS
 MAX_DIGITS = 28
 #: nesting of arrays and objects (JSON) or arrays and inline tables (TOML) in a facts file (F011)
 MAX_FACTS_DEPTH = 64
@@ -40,15 +41,23 @@ MAX_FACTS_DEPTH = 64
 MIN_YEAR, MAX_YEAR = 1, 9998
 
 
-def written_digits(d: Decimal) -> int:
-    """How many digits `d` has written out in full, without an exponent or trailing zeros after the point."""
+def number_problem(d: Decimal) -> str | None:
+    """Why Accord cannot keep `d` exactly (too many significant digits, or too large), or None.
+
+    28 significant digits is the precision of Python's default decimal context: a number with
+    more would be rounded by the first sum. Below 10^28 (1e28) no total of such numbers comes
+    near the context's largest exponent, so no arithmetic outside a rule can overflow."""
     sign, digits, exponent = d.as_tuple()
-    if not isinstance(exponent, int):  # infinity or NaN
-        return 0
-    n = len(digits)
-    while exponent < 0 and n > 1 and digits[n - 1] == 0:  # 2.500 is two digits
-        n, exponent = n - 1, exponent + 1
-    return n + exponent if exponent >= 0 else max(n, -exponent)
+    if not isinstance(exponent, int) or not any(digits):  # infinity, NaN (refused elsewhere) or zero
+        return None
+    significant = len(digits)
+    while significant > 1 and digits[significant - 1] == 0:
+        significant -= 1
+    if significant > MAX_DIGITS:
+        return f"has {significant} significant digits; Accord keeps at most {MAX_DIGITS} exactly"
+    if d.adjusted() >= MAX_DIGITS:
+        return f"is 10^{MAX_DIGITS} or more; Accord keeps numbers below that"
+    return None
 
 
 def date_in_range(day: dt.date) -> bool:

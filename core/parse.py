@@ -341,11 +341,12 @@ class _ToAst(Transformer[Token, Any]):
 
     def _decimal(self, token: Token) -> Decimal:
         value = Decimal(str(token))  # exact, whatever its length: no int() and no context
-        if limits.written_digits(value) > limits.MAX_DIGITS:
+        problem = limits.number_problem(value)
+        if problem:
             shown = f"{str(token)[:12]}..." if len(token) > 16 else str(token)
             raise PolicyError([_diag(
-                "P134", f"the number `{shown}` has {limits.written_digits(value)} digits; at most {limits.MAX_DIGITS}",
-                _span(self.file, token), "numbers are exact to 28 digits; write a smaller unit or round it",
+                "P134", f"the number `{shown}` {problem}", _span(self.file, token),
+                "write it in a larger unit, or round it",
             )])
         return value
 

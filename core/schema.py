@@ -251,10 +251,10 @@ def _within_digits(d: object, raw: object) -> object:
     from decimal import Decimal
 
     assert isinstance(d, Decimal)
-    n = limits.written_digits(d)
-    if n > limits.MAX_DIGITS:
-        shown = _got(raw) if n <= 32 and not isinstance(raw, (list, dict)) else f"a number of {n} digits"
-        raise ValueProblem(f"{shown} has more digits than Accord keeps exactly (at most {limits.MAX_DIGITS}, written out in full)", "F012")
+    problem = limits.number_problem(d)
+    if problem:
+        shown = _got(raw) if len(d.as_tuple().digits) <= 32 and not isinstance(raw, (list, dict)) else f"a number of {len(d.as_tuple().digits)} digits"
+        raise ValueProblem(f"{shown} {problem}", "F012")
     return d
 
 
