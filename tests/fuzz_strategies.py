@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -42,6 +43,15 @@ FACTS = [(str(p.relative_to(ROOT)), p.read_text(encoding="utf-8")) for p in FACT
 
 #: inputs run, by kind ("policy", "facts", "cli"), and how many of them Accord refused (an AccordError)
 COUNTS: Counter[str] = Counter()
+#: a file to write COUNTS to every 500 inputs, so a long run stopped early still says how far it got
+PROGRESS = os.environ.get("ACCORD_FUZZ_PROGRESS")
+
+
+def count(kind: str) -> None:
+    """Count one input of `kind`; every 500, write the counts to $ACCORD_FUZZ_PROGRESS if it is set."""
+    COUNTS[kind] += 1
+    if PROGRESS and sum(COUNTS[k] for k in ("policy", "facts", "cli")) % 500 == 0:
+        Path(PROGRESS).write_text(json.dumps(COUNTS) + "\n", encoding="utf-8")
 
 # --------------------------------------------------------------------------- pieces
 
@@ -211,7 +221,7 @@ def ask_everything(policy: accord.CompiledPolicy, facts: accord.Facts, engine: s
 
 def run_policy(path: str, text: str, engine: str = "compiled") -> None:
     """Lint a policy text as if it were the file at `path`; if it loads, ask it every question."""
-    COUNTS["policy"] += 1
+    count("policy")
     try:
         compiled = accord.load_policy(ROOT / path, text=text)
     except AccordError:
@@ -228,7 +238,7 @@ _programme_policies: dict[str, accord.CompiledPolicy] = {}
 
 def run_facts(path: Path, name: str) -> None:
     """Load a facts file written at `path`; if it loads, ask every programme's policy every question."""
-    COUNTS["facts"] += 1
+    count("facts")
     try:
         facts = accord.load_facts(path)
     except AccordError:

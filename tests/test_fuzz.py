@@ -5,7 +5,8 @@ anything else (exit 70 from the CLI, any other exception from the API) fails the
 
 The normal run has a quick budget (a few hundred inputs). The long run is `pytest -m fuzz`
 (left out of the normal run by `addopts`): ACCORD_FUZZ_EXAMPLES inputs per test (default
-40,000; the three long tests together run over 100,000), with a summary line of the inputs run.
+40,000; the three long tests together run over 100,000), with a summary line of the inputs run;
+with ACCORD_FUZZ_PROGRESS=FILE the counts are also written to FILE every 500 inputs.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 
 from accord.cli import main
 
-from .fuzz_strategies import COUNTS, ROOT, document, facts_inputs, policy_inputs, run_facts, run_policy
+from .fuzz_strategies import ROOT, count, document, facts_inputs, policy_inputs, run_facts, run_policy
 
 LONG = int(os.environ.get("ACCORD_FUZZ_EXAMPLES", "40000"))
 ANSWERS = {0, 1, 2, 3, 4}
@@ -91,7 +92,7 @@ def _cli(data: st.DataObject) -> None:
         for args in commands:
             if args[0] != "lint":
                 args = [*args, "--as-of", as_of, *data.draw(st.sampled_from([[], ["--format", "json"]]))]
-            COUNTS["cli"] += 1
+            count("cli")
             result = runner.invoke(main, args)
             assert result.exit_code in ANSWERS, f"accord {' '.join(args)} exited {result.exit_code}:\n{result.output}"
             assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
