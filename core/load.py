@@ -32,7 +32,7 @@ def read_extended(name: str, child_file: str) -> tuple[str, str]:
             resource = importlib.resources.files("accord.rules").joinpath(candidate)
             if resource.is_file():
                 return f"rules/{candidate}", resource.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:  # a name the file system refuses (too long, ...), a file not in UTF-8
+    except (OSError, ValueError) as exc:  # a name the file system refuses (too long, a NUL, a lone surrogate), a file not in UTF-8
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise PolicyError([Diagnostic("P005", f"{child_file}: cannot read the policy `{name}` that it extends: {why}")]) from None
     raise PolicyError([Diagnostic("P005", f"{child_file}: cannot find the policy `{name}` that it extends (looked beside it and in the shipped rules)")])

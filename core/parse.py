@@ -103,9 +103,10 @@ class _ToAst(Transformer[Token, Any]):
 
     def extends_clause(self, c: list[Token]) -> dict[str, Any]:
         name = _text(c[0])
-        if len(name.encode("utf-8")) > limits.MAX_EXTENDS_NAME_BYTES:
+        size = len(name.encode("utf-8", "surrogatepass"))  # text given to the API may hold a lone surrogate
+        if size > limits.MAX_EXTENDS_NAME_BYTES:
             raise PolicyError([_diag(
-                "P135", f"the name after `extends` is {len(name.encode('utf-8'))} bytes long; at most {limits.MAX_EXTENDS_NAME_BYTES}",
+                "P135", f"the name after `extends` is {size} bytes long; at most {limits.MAX_EXTENDS_NAME_BYTES}",
                 _span(self.file, c[0]), 'name the parent policy by its file name, e.g. extends "state"',
             )])
         return {"extends": name, "extends_span": _span(self.file, c[0])}

@@ -117,6 +117,9 @@ def test_an_extends_name_has_at_most_255_bytes(tmp_path: Path) -> None:
     assert _code_of_header(f'extends "{"a" * 255}"') == "P005"
     rc, out = _lint(tmp_path, f'policy "C" extends "{"a/" * 2000}x"\n')
     assert rc == 2 and "Traceback" not in out
+    # text given to the API may name what no file system can: a lone surrogate, a NUL (found by fuzzing)
+    assert _code_of_header('extends "\ud800"') == "P005"
+    assert _code_of_header('extends "a\x00b"') == "P005"
 
 
 def _code_of_header(clause: str) -> str:
