@@ -1,7 +1,9 @@
 """The `accord` command: ask whether a person qualifies, why or why not, and what is missing.
 
-Exit codes: 0 eligible (or allowed, or clean), 1 not eligible, 3 undetermined, 2 bad input or
-usage. Every expected error is a message on stderr and exit code 2; a traceback is a bug.
+Exit codes: 0 eligible (or allowed, or clean), 1 not eligible, 3 undetermined, 4 counts only,
+2 bad input or usage, 70 an internal error (a bug in Accord). Every expected error is a
+message on stderr and exit code 2; anything else is a bug, reported as one with exit code 70,
+never with a code a script reads as an answer.
 """
 
 from __future__ import annotations
@@ -19,6 +21,32 @@ from .errors import AccordError
 from .question import Policies, as_of_date, shared_decorator
 
 EXIT_BAD_INPUT = 2
+#: an exception Accord did not expect: a bug (EX_SOFTWARE in sysexits.h), never an answer's code
+EXIT_INTERNAL = 70
+#: where to report a bug; the one place that says so (pyproject.toml's [project.urls] agrees)
+REPORT_BUGS = "https://github.com/accord-policy/accord/issues"
+#: set to 1 to see the traceback of an internal error (or run `accord --debug ...`)
+DEBUG_VARIABLE = "ACCORD_DEBUG"
+
+
+def _internal_error(exc: BaseException) -> None:
+    """Say that `exc` is a bug, how to report it and how to see more; exit with `EXIT_INTERNAL`."""
+    import os
+    import traceback
+
+    from . import runtime
+
+    if runtime.DEBUG or os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
+        traceback.print_exception(exc)
+    message = str(exc).splitlines()[0][:300] if str(exc) else ""
+    click.echo(
+        f"internal error: this is a bug in Accord, not a problem with your input\n"
+        f"  {type(exc).__name__}: {message}\n"
+        f"  = please report it at {REPORT_BUGS} with the command and its input files;\n"
+        f"    run it again with {DEBUG_VARIABLE}=1 (or `accord --debug`) to see the traceback",
+        err=True,
+    )
+    sys.exit(EXIT_INTERNAL)
 
 
 def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -61,7 +89,19 @@ def _with_policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 class _Accord(click.Group):
     """The `accord` group: its tool commands, and one command per question (`accord.questions`),
-    built from the question's declaration when first named (a plugin's questions too)."""
+    built from the question's declaration when first named (a plugin's questions too). Every
+    command's unexpected exception becomes an internal error (exit 70)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except AccordError as exc:  # a command that lets one through: still bad input
+            click.echo(exc.render(), err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except Exception as exc:  # noqa: BLE001 - RecursionError, MemoryError, decimal errors...
+            _internal_error(exc)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         from .questions import questions
@@ -109,8 +149,9 @@ def main(debug: bool) -> None:
       accord lint POLICY...                  check policy files and show every problem
       accord schema                          the JSON Schema of a facts file
 
-    Exit codes: 0 eligible, 1 not eligible, 3 undetermined (facts missing), 2 bad input;
-    each command's --help says what its codes mean.
+    Exit codes: 0 eligible, 1 not eligible, 3 undetermined (facts missing), 2 bad input,
+    70 internal error (a bug in Accord: please report it); each command's --help says what its
+    codes mean.
     """
     if debug:
         from . import runtime

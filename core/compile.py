@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 
 from . import ir, runtime
+from .errors import Diagnostic, PolicyError
 from .ir import CheckedPolicy
 from .values import EvidenceItem, Unknown
 
@@ -150,18 +151,19 @@ class _Gen:
         """An expression that is unknown if any operand is, else `body(*operands)`.
 
         Each operand is bound to a temporary and tested, except a constant that is never unknown
-        (`3 years`), which is used as it is."""
+        (`3 years`), which is used as it is. The tests are one flat chain of conditional
+        expressions (`a if x else b if y else c`), so each level of the policy's nesting costs
+        two levels of parentheses in the generated code, whatever the number of operands:
+        Python refuses more than 200 (`limits.MAX_NESTING` is set for that)."""
         names = [src if src in self._known else self.tmp() for src in operands]
-        expr = body(*names)
-        # Build from the last operand outwards so operands are evaluated left to right.
-        for i in range(len(operands) - 1, -1, -1):
-            t, src = names[i], operands[i]
+        tests = []
+        for i, (t, src) in enumerate(zip(names, operands)):
             if t == src:
                 continue
             later = ", ".join(operands[i + 1 :])
             on_unknown = f"_join({t}, {later})" if later else t
-            expr = f"({on_unknown} if ({t} := {src}).__class__ is _U else {expr})"
-        return expr
+            tests.append(f"{on_unknown} if ({t} := {src}).__class__ is _U else ")
+        return "(" + "".join(tests) + body(*names) + ")"
 
     def expr(self, node: ir.Node) -> str:
         method = getattr(self, f"_{type(node).__name__}")
@@ -212,16 +214,14 @@ class _Gen:
         return self._kleene(n.operands, "True", "False")
 
     def _kleene(self, operands: tuple[ir.Node, ...], decisive: str, neutral: str) -> str:
-        """Kleene and/or, left to right: the decisive value wins; unknowns join otherwise."""
-        acc = self.expr(operands[0])
-        for op in operands[1:]:
-            a, b = self.tmp(), self.tmp()
-            acc = (
-                f"({decisive} if ({a} := {acc}) is {decisive} else "
-                f"({decisive} if ({b} := {self.expr(op)}) is {decisive} else "
-                f"({b} if {a} is {neutral} else ({a} if {b} is {neutral} else _join({a}, {b})))))"
-            )
-        return acc
+        """Kleene and/or, left to right: the decisive value wins; unknowns join otherwise.
+
+        Flat, whatever the number of operands: `D if (a := A) is D or (b := B) is D ... else
+        (N if a is N and b is N ... else _join(a, b, ...))`; `_join` keeps only the unknowns."""
+        temps = [self.tmp() for _ in operands]
+        stops = " or ".join(f"({t} := {self.expr(op)}) is {decisive}" for t, op in zip(temps, operands))
+        neutrals = " and ".join(f"{t} is {neutral}" for t in temps)
+        return f"({decisive} if {stops} else {neutral} if {neutrals} else _join({', '.join(temps)}))"
 
     def _Compare(self, n: ir.Compare) -> str:
         return self.strict([self.expr(n.left), self.expr(n.right)], lambda a, b: f"({a} {n.op} {b})")
@@ -235,7 +235,24 @@ class _Gen:
         return self.strict([self.expr(n.left), self.expr(n.right)], lambda a, b: f"({a} {op} {b})")
 
     def _Arith(self, n: ir.Arith) -> str:
-        return self.strict([self.expr(n.left), self.expr(n.right)], lambda a, b: f"({a} {n.op} {b})")
+        # A chain of one precedence (`a + b - c + d`) is one flat expression, as the parser
+        # counts it one level: its terms, then the operators between them, left to right.
+        group = "+-" if n.op in "+-" else "*/"
+        terms: list[ir.Node] = [n.right]
+        ops = [n.op]
+        left = n.left
+        while isinstance(left, ir.Arith) and left.op in group:
+            terms.append(left.right)
+            ops.append(left.op)
+            left = left.left
+        terms.append(left)
+        terms.reverse()
+        ops.reverse()
+
+        def body(*names: str) -> str:
+            return "(" + names[0] + "".join(f" {op} {name}" for op, name in zip(ops, names[1:])) + ")"
+
+        return self.strict([self.expr(t) for t in terms], body)
 
     def _Neg(self, n: ir.Neg) -> str:
         return self.strict([self.expr(n.operand)], lambda a: f"(-{a})")
@@ -386,7 +403,13 @@ def compile_policy(checked: CheckedPolicy) -> CompiledPolicy:
     lines[1:1] = gen.define_lines
     source = "\n".join(lines) + "\n"
     filename = f"<accord {_one_line(checked.file)} #{next(_counter)}>"
-    code = compile(source, filename, "exec")
+    try:
+        code = compile(source, filename, "exec")
+    except (SyntaxError, RecursionError, MemoryError) as exc:  # Python's own parser limits
+        raise PolicyError([Diagnostic(
+            "P137", f"{checked.file}: the policy is too complex to compile ({type(exc).__name__}: {exc})",
+            hint="within the documented limits this cannot happen; please report it, and split the deepest condition into definitions",
+        )]) from None
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(code, gen.ns)  # noqa: S102 - source generated from the checked IR, run without builtins
     return CompiledPolicy(

@@ -9,6 +9,7 @@ together, and nothing is half loaded. `facts_json_schema` describes the same for
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ import cattrs
 from cattrs.cols import is_sequence, list_structure_factory
 from cattrs.gen import make_dict_structure_fn, override
 
+from . import limits
 from .errors import Diagnostic, FactsError, suggest
 from .model import PLACE_KINDS, Consent, Evidence, Facts, Membership, Period, Person, Place, Relationship, RoleAssignment
 from .registry import Registry, default_registry
@@ -207,25 +209,82 @@ def _paths(exc: Exception) -> list[tuple[str, str]]:
 
 
 def read_document(path: str | Path) -> Any:
-    """The raw document in a facts file; `FactsError` if it cannot be read or parsed."""
+    """The raw document in a facts file; `FactsError` if it cannot be read or parsed, or is over a limit."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = limits.read_limited(p, limits.MAX_FACTS_BYTES).decode("utf-8")
+    except limits.TooLarge:
+        raise FactsError([Diagnostic(
+            "F010", f"facts file `{p}` is larger than {limits.MAX_FACTS_BYTES // 2**20} MiB", hint="split the roster into several facts files",
+        )]) from None
     except FileNotFoundError:
         raise FactsError([Diagnostic("F001", f"cannot read facts file `{p}`: no such file")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FactsError([Diagnostic("F001", f"cannot read facts file `{p}`: {exc}")]) from None
-    if p.suffix.lower() == ".toml":
+    toml = p.suffix.lower() == ".toml"
+    _check_depth(text, p, toml)
+    if toml:
         import tomllib  # only for .toml files
 
         try:
-            return tomllib.loads(text)
+            return tomllib.loads(text, parse_float=functools.partial(_number, text, p, float))
         except tomllib.TOMLDecodeError as exc:
             raise FactsError([Diagnostic("F002", f"{p}: not valid TOML: {exc}")]) from None
+        except ValueError as exc:  # an integer longer than Python converts (4300 digits)
+            m = re.search(r"\d[\d_]{%d,}" % limits.MAX_DIGITS, text)
+            if m is None:
+                raise FactsError([Diagnostic("F002", f"{p}: not valid TOML: {exc}")]) from None
+            problem = f"has {len(m.group())} digits; Accord keeps at most {limits.MAX_DIGITS} exactly"
+            raise _too_many_digits(p, _where(text, m.start(), p), m.group(), problem) from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=functools.partial(_number, text, p, int), parse_float=functools.partial(_number, text, p, float))
     except json.JSONDecodeError as exc:
         raise FactsError([Diagnostic("F002", f"{p}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}")]) from None
+
+
+def _where(text: str, offset: int, p: Path) -> str:
+    line = text.count("\n", 0, offset) + 1
+    return f"{p}:{line}:{offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
+
+
+def _too_many_digits(p: Path, where: str | None, written: str, problem: str) -> FactsError:
+    shown = written if len(written) <= 32 else f"{written[:12]}... ({len(written)} characters)"
+    return FactsError([Diagnostic(
+        "F012", f"{where or p}: the number `{shown}` {problem}", hint="round it, or write it in a larger unit",
+    )])
+
+
+def _number(text: str, p: Path, kind: type, written: str) -> Any:
+    """A number as the JSON or TOML parser read it, refused before `int()` or `float()` when it is too long."""
+    try:
+        problem = limits.number_problem(Decimal(written.replace("_", "")))
+    except ArithmeticError:  # an exponent past what Decimal holds
+        problem = f"is 10^{limits.MAX_DIGITS} or more; Accord keeps numbers below that"
+    if problem:
+        at = text.find(written)
+        raise _too_many_digits(p, _where(text, at, p) if at >= 0 else None, written, problem)
+    return kind(written)
+
+
+# a JSON string, or a bracket; TOML strings (basic, literal, multi-line) and comments are skipped too
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_TOML_TOKENS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]')
+
+
+def _check_depth(text: str, p: Path, toml: bool) -> None:
+    """Refuse a document nested deeper than `limits.MAX_FACTS_DEPTH` before a recursive parser reads it."""
+    depth = 0
+    for m in (_TOML_TOKENS if toml else _JSON_TOKENS).finditer(text):
+        c = m.group()
+        if c in "[{":
+            depth += 1
+            if depth > limits.MAX_FACTS_DEPTH:
+                raise FactsError([Diagnostic(
+                    "F011", f"{_where(text, m.start(), p)}: lists and objects nest more than {limits.MAX_FACTS_DEPTH} deep",
+                    hint="a facts file nests a few levels: people, their facts, a list of values",
+                )])
+        elif c in "]}":
+            depth = max(0, depth - 1)
 
 
 def load_facts(path: str | Path, registry: Registry | None = None) -> Facts:
@@ -250,10 +309,10 @@ class _Validator:
     def __init__(self, schema: Schema, source: str) -> None:
         self.schema = schema
         self.source = source
-        self.problems: list[tuple[str, str]] = []
+        self.problems: list[tuple[str, str, str]] = []
 
-    def bad(self, path: str, message: str) -> None:
-        self.problems.append((path, message))
+    def bad(self, path: str, message: str, code: str | None = None) -> None:
+        self.problems.append((path, message, code or "F004"))
 
     def ref(self, path: str, value: str | None, table: Mapping[str, object], what: str) -> None:
         if value is not None and value not in table:
@@ -300,7 +359,7 @@ class _Validator:
             self.ref(f"consents[{i}].subject", c.subject, people_ids, "person")
             self.ref(f"consents[{i}].viewer", c.viewer, people_ids, "person")
         if self.problems:
-            raise FactsError([Diagnostic("F004", f"{self.source}: {p}: {m}") for p, m in self.problems])
+            raise FactsError([Diagnostic(code, f"{self.source}: {p}: {m}") for p, m, code in self.problems])
         return Facts(
             people=people,
             places={p.id: Place(p.id, p.kind, p.name, p.parent) for p in doc.places},
@@ -334,7 +393,7 @@ class _Validator:
             try:
                 out[name] = read_value(value, spec.type)
             except ValueProblem as exc:
-                self.bad(f"{path}.{name}", str(exc))
+                self.bad(f"{path}.{name}", str(exc), exc.code)
         return out
 
     def _relationship(self, i: int, r: _RelationshipDoc, people: Mapping[str, None]) -> Relationship | None:
@@ -378,7 +437,7 @@ class _Validator:
             try:
                 fields[name] = read_value(value, t)
             except ValueProblem as exc:
-                self.bad(f"{path}.{name}", str(exc))
+                self.bad(f"{path}.{name}", str(exc), exc.code)
         return Evidence(e.id, e.kind, e.subject, e.date, e.author, e.hours, e.count, frozenset(e.standards), e.verified_by, fields)
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import importlib.resources
 
+from . import limits
 from .check import check
 from .compile import CompiledPolicy, compile_policy
-from .errors import Diagnostic, PolicyError
+from .errors import Diagnostic, PolicyError, Span
 from .layers import merge
 from .parse import parse
 from .registry import Registry, default_registry
@@ -64,9 +65,10 @@ def read_extended(name: str, child_file: str) -> tuple[str, str]:
                 root = Path(child_file).resolve().parent
                 if not _inside(path.resolve(), root):
                     raise PolicyError([Diagnostic("P005", f"{child_file}: `extends \"{name}\"` names `{path}`, a link that leads out of this policy's folder `{root}` or to a file that is not a policy", hint=allowed)])
-                return str(path), path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PolicyError([Diagnostic("P005", f"{child_file}: cannot read the policy `{name}` that it extends: {type(exc).__name__}", hint=allowed)]) from None
+                return str(path), read_policy_text(path)
+        except (OSError, ValueError) as exc:  # a name the file system refuses (too long, a NUL, a lone surrogate), a file not in UTF-8
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            raise PolicyError([Diagnostic("P005", f"{child_file}: cannot read the policy `{name}` that it extends: {why}", hint=allowed)]) from None
     for where in dict.fromkeys(p for p in (package, "accord.rules") if p):
         found = _read_shipped(where, candidate)
         if found is not None:
@@ -78,11 +80,27 @@ def read_extended(name: str, child_file: str) -> tuple[str, str]:
 def read_policy_file(path: str | Path) -> str:
     """The text of a policy file; a file that is missing or not UTF-8 text is a `PolicyError` (P005)."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return read_policy_text(path)
     except FileNotFoundError:
         raise PolicyError([Diagnostic("P005", f"cannot read policy file `{path}`: no such file")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError([Diagnostic("P005", f"cannot read policy file `{path}`: {exc}")]) from None
+
+
+def _too_large(file: str | Path) -> PolicyError:
+    return PolicyError([Diagnostic(
+        "P136", f"policy file `{file}` is larger than {limits.MAX_POLICY_BYTES // 2**20} MiB",
+        Span(str(file), 1, 1), "a policy is text written by people; split a larger one into layers with `extends`",
+    )])
+
+
+def read_policy_text(path: str | Path) -> str:
+    """The text of a policy file, read no further than `limits.MAX_POLICY_BYTES` (P136)."""
+    try:
+        data = limits.read_limited(path, limits.MAX_POLICY_BYTES)
+    except limits.TooLarge:
+        raise _too_large(path) from None
+    return data.decode("utf-8")
 
 
 def load_policy(
@@ -107,4 +125,6 @@ def load_policy(
         file, text = str(path), read_policy_file(path)
     else:
         raise TypeError("load_policy needs a path, text= or programme=")
+    if len(text) > limits.MAX_POLICY_BYTES:  # characters: at least as many bytes
+        raise _too_large(file)
     return compile_policy(check(merge(parse(text, file), read_extended, parse), registry))

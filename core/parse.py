@@ -11,6 +11,7 @@ code, file:line:column, a caret snippet and a hint.
 from __future__ import annotations
 
 import contextlib
+import functools
 import datetime as dt
 import queue
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from typing import Any
 from accord.grammars import _parser as _generated
 from accord.grammars._parser import Token, Transformer
 
-from . import ast
+from . import ast, limits
 from .errors import Diagnostic, PolicyError, Span, caret_snippet
 
 _TOKEN_WORDS = {
@@ -73,6 +74,8 @@ class _ToAst(Transformer[Token, Any]):
     def __init__(self) -> None:
         super().__init__()
         self.file = "<policy>"
+        #: id(node) -> (node, nesting depth, terms of its sum or product), for the limits
+        self.measured: dict[int, tuple[Any, int, int]] = {}
 
     def _s(self, *items: Any) -> Span:
         located = [i for i in items if isinstance(i, Token) or getattr(i, "span", None) is not None]
@@ -106,7 +109,14 @@ class _ToAst(Transformer[Token, Any]):
         return {"source": _text(c[0])}
 
     def extends_clause(self, c: list[Token]) -> dict[str, Any]:
-        return {"extends": _text(c[0]), "extends_span": _span(self.file, c[0])}
+        name = _text(c[0])
+        size = len(name.encode("utf-8", "surrogatepass"))  # text given to the API may hold a lone surrogate
+        if size > limits.MAX_EXTENDS_NAME_BYTES:
+            raise PolicyError([_diag(
+                "P135", f"the name after `extends` is {size} bytes long; at most {limits.MAX_EXTENDS_NAME_BYTES}",
+                _span(self.file, c[0]), 'name the parent policy by its file name, e.g. extends "state"',
+            )])
+        return {"extends": name, "extends_span": _span(self.file, c[0])}
 
     def place_clause(self, c: list[Token]) -> dict[str, Any]:
         return {"place_kind": str(c[0]), "place": _text(c[1])}
@@ -291,7 +301,7 @@ class _ToAst(Transformer[Token, Any]):
 
     def preference(self, c: list[Any]) -> ast.Preference:
         source = c[3] if len(c) == 5 else None
-        return ast.Preference(_text(c[0]), Decimal(str(c[1])), source, c[-1], first=c[2] is not None, span=_span(self.file, c[0]))
+        return ast.Preference(_text(c[0]), self._decimal(c[1]), source, c[-1], first=c[2] is not None, span=_span(self.file, c[0]))
 
     # ---- expressions
     def quantifier(self, c: list[Any]) -> ast.Quantifier:
@@ -336,19 +346,36 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Field(c[0], str(c[1]), span=self._s(*c), name_span=_span(self.file, c[1]))
 
     def number(self, c: list[Token]) -> ast.Expr:
-        return ast.Number(Decimal(str(c[0])), span=self._s(*c))
+        return ast.Number(self._decimal(c[0]), span=self._s(*c))
 
     def quantity(self, c: list[Token]) -> ast.Expr:
-        return ast.QuantityLit(Decimal(str(c[0])), str(c[1]), span=self._s(*c))
+        return ast.QuantityLit(self._decimal(c[0]), str(c[1]), span=self._s(*c))
 
     def money(self, c: list[Token]) -> ast.Expr:
-        return ast.MoneyLit(str(c[0]), Decimal(str(c[1])), span=self._s(*c))
+        return ast.MoneyLit(str(c[0]), self._decimal(c[1]), span=self._s(*c))
+
+    def _decimal(self, token: Token) -> Decimal:
+        value = Decimal(str(token))  # exact, whatever its length: no int() and no context
+        problem = limits.number_problem(value)
+        if problem:
+            shown = f"{str(token)[:12]}..." if len(token) > 16 else str(token)
+            raise PolicyError([_diag(
+                "P134", f"the number `{shown}` {problem}", _span(self.file, token),
+                "write it in a larger unit, or round it",
+            )])
+        return value
 
     def _date(self, token: Token) -> dt.date:
         try:
-            return dt.date.fromisoformat(str(token))
+            day = dt.date.fromisoformat(str(token))
         except ValueError:
             raise PolicyError([_diag("P004", f"`{token}` is not a date on the calendar", _span(self.file, token))]) from None
+        if not limits.date_in_range(day):
+            raise PolicyError([_diag(
+                "P138", f"`{token}` is past the last year Accord accepts ({limits.MAX_YEAR})", _span(self.file, token),
+                "moving such a date by a period could leave the calendar; leave the end open instead",
+            )])
+        return day
 
     def date(self, c: list[Token]) -> ast.Expr:
         return ast.DateLit(self._date(c[0]), span=self._s(*c))
@@ -385,6 +412,71 @@ class _ToAst(Transformer[Token, Any]):
         return ast.EvidenceQuery(str(c[1]), c[2], c[3], span=self._s(*c))
 
 
+def _group(op: str) -> str:
+    return "+" if op in "+-" else "*"
+
+
+def _measured(method: Any) -> Any:
+    """Wrap a transformer callback that builds an expression: measure it against the limits.
+
+    Each node's nesting depth (and, for a sum or product, its number of terms) is worked out
+    from its children's as the parser reduces, so a too-deep expression is refused before any
+    recursive stage (check, compile, evaluate) sees it."""
+
+    @functools.wraps(method)
+    def wrapper(self: _ToAst, c: list[Any]) -> Any:
+        node = method(self, c)
+        if isinstance(node, ast.Expr):
+            self._measure(node, c)
+        return node
+
+    return wrapper
+
+
+def _measure(self: _ToAst, node: ast.Expr, c: list[Any]) -> None:
+    # keyed by id(); the node is kept in the entry, so no id is reused while the text is parsed
+    seen = self.measured
+
+    def of(child: Any) -> tuple[int, int]:
+        entry = seen.get(id(child))
+        return (entry[1], entry[2]) if entry is not None and entry[0] is child else (0, 0)
+
+    terms = 0
+    if isinstance(node, ast.BoolOp) and len(node.operands) > limits.MAX_OPERANDS:
+        extra = node.operands[limits.MAX_OPERANDS]
+        raise PolicyError([_diag(
+            "P131", f"this `{node.op}` has {len(node.operands)} operands; at most {limits.MAX_OPERANDS}", extra.span,
+            "split the condition into definitions (`define ... = ...`) or several requirements",
+        )])
+    if len(c) == 3 and isinstance(c[0], Token) and c[0].type == "LPAR" and not isinstance(node, ast.Call):
+        depth, terms = of(c[1])  # parentheses add no level
+    else:
+        depth = 1 + max((of(child)[0] for child in c if child is not None and not isinstance(child, Token)), default=0)
+    if isinstance(node, ast.Arith):
+        chained = isinstance(node.left, ast.Arith) and _group(node.left.op) == _group(node.op)
+        terms = of(node.left)[1] + 1 if chained else 2
+        if terms > limits.MAX_TERMS:
+            raise PolicyError([_diag(
+                "P131", f"this {'sum' if _group(node.op) == '+' else 'product'} has more than {limits.MAX_TERMS} terms", node.right.span,
+                "add some of the terms up in a definition (`define ... = ...`) and use it",
+            )])
+    if depth > limits.MAX_NESTING:
+        raise PolicyError([_diag(
+            "P130", f"this expression nests more than {limits.MAX_NESTING} deep", node.span,
+            "split it into definitions (`define ... = ...`), each a part of the condition",
+        )])
+    seen[id(node)] = (node, depth, terms)
+
+
+_ToAst._measure = _measure  # type: ignore[attr-defined]
+for _name in (
+    "quantifier", "or_expr", "and_expr", "not_", "compare", "member", "not_member", "same", "not_same", "arith", "neg",
+    "field", "call", "paren", "set_literal", "evidence",
+):
+    setattr(_ToAst, _name, _measured(getattr(_ToAst, _name)))
+
+
+
 #: parsers not in use. A parser's transformer holds the file being parsed, so each parse takes a
 #: parser of its own: threads never share one, and a parser is built only when none is free
 #: (about 10 ms; the tables are shared literals of `grammars/_parser.py`).
@@ -399,10 +491,12 @@ def _parser_for(file: str) -> Iterator[Any]:
         transformer = _ToAst()
         parser = _generated.Lark_StandAlone(transformer=transformer)
     transformer.file = file
+    transformer.measured = {}
     try:
         yield parser
     finally:
         transformer.file = "<policy>"
+        transformer.measured = {}  # let the nodes go
         _IDLE.put((parser, transformer))
 
 

@@ -158,8 +158,17 @@ def shared_decorator(name: str) -> Callable[[Callable[..., Any]], Callable[..., 
 
 
 def as_of_date(value: dt.datetime | None) -> dt.date:
-    """The `--as-of` date, today where it is not given."""
-    return value.date() if value else dt.date.today()
+    """The `--as-of` date, today where it is not given; a date past the calendar's limit is bad input (F013)."""
+    from .errors import Diagnostic, UsageError
+    from .limits import MAX_YEAR, date_in_range
+
+    day = value.date() if value else dt.date.today()
+    if not date_in_range(day):
+        raise UsageError([Diagnostic(
+            "F013", f"--as-of `{day.isoformat()}` is past the last year Accord accepts ({MAX_YEAR})",
+            hint="commitments count periods after the as-of date, which could leave the calendar",
+        )])
+    return day
 
 
 def command(question: Question, run: Callable[[Callable[[], int]], None]) -> click.Command:
@@ -180,4 +189,7 @@ def command(question: Question, run: Callable[[Callable[[], int]], None]) -> cli
 
         run(body)
 
-    return click.Command(question.name, callback=callback, params=params, help=question.help, short_help=question.summary)
+    return click.Command(
+        question.name, callback=callback, params=params, help=question.help, short_help=question.summary,
+        epilog="Exit code 2: bad input or usage; 70: an internal error (a bug in Accord, never an answer).",
+    )

@@ -14,6 +14,8 @@ from typing import Any
 
 import attrs
 
+from . import limits
+
 from .values import (
     BOOL,
     DATE,
@@ -168,6 +170,13 @@ def _types_in(schema: Schema) -> list[Type]:
 class ValueProblem(ValueError):
     """A raw value that does not fit its declared type; the message says what was expected."""
 
+    #: the diagnostic code, where the problem is a documented limit (`core/limits.py`)
+    code: str | None = None
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
 
 def _got(raw: object) -> str:
     if isinstance(raw, str):
@@ -193,12 +202,18 @@ def read_value(raw: object, t: Type) -> object:
         raise ValueProblem(f"expected text, got {_got(raw)}")
     if t == DATE:
         if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+            if not limits.date_in_range(raw):
+                raise ValueProblem(f"{raw.isoformat()} is past the last year Accord accepts ({limits.MAX_YEAR})", "F013")
             return raw
         if isinstance(raw, str):
             try:
-                return dt.date.fromisoformat(raw)
+                day = dt.date.fromisoformat(raw)
             except ValueError:
                 pass
+            else:
+                if not limits.date_in_range(day):
+                    raise ValueProblem(f"{_got(raw)} is past the last year Accord accepts ({limits.MAX_YEAR})", "F013")
+                return day
         raise ValueProblem(f"expected a date (YYYY-MM-DD), got {_got(raw)}")
     if isinstance(t, Quantity):
         value = raw
@@ -208,7 +223,7 @@ def read_value(raw: object, t: Type) -> object:
         if d is None:
             unit = f" of {t.unit}" if t.unit else ""
             raise ValueProblem(f"expected a number{unit}, got {_got(raw)}")
-        return d
+        return _within_digits(d, raw)
     if isinstance(t, Money):
         value = raw
         if isinstance(raw, str) and raw.strip().upper().startswith(t.currency):
@@ -216,7 +231,7 @@ def read_value(raw: object, t: Type) -> object:
         d = to_decimal(value)
         if d is None:
             raise ValueProblem(f"expected an amount in {t.currency}, got {_got(raw)}")
-        return d
+        return _within_digits(d, raw)
     if isinstance(t, Choice):
         if isinstance(raw, str) and raw in t.values:
             return raw
@@ -230,6 +245,17 @@ def read_value(raw: object, t: Type) -> object:
             raise ValueProblem(f"expected a list, got {_got(raw)}")
         return frozenset(read_value(item, t.element) for item in raw)
     raise ValueProblem(f"facts of type {t.describe()} cannot be written in a facts file")
+
+
+def _within_digits(d: object, raw: object) -> object:
+    from decimal import Decimal
+
+    assert isinstance(d, Decimal)
+    problem = limits.number_problem(d)
+    if problem:
+        shown = _got(raw) if len(d.as_tuple().digits) <= 32 and not isinstance(raw, (list, dict)) else f"a number of {len(d.as_tuple().digits)} digits"
+        raise ValueProblem(f"{shown} {problem}", "F012")
+    return d
 
 
 def json_schema_of(t: Type) -> dict[str, object]:

@@ -238,10 +238,19 @@ def to_decimal(value: object) -> Decimal | None:
 
 
 def show_number(d: Decimal) -> str:
-    """A Decimal as people write it: no exponent, no trailing zeros after the point."""
-    if d == d.to_integral_value():
-        return str(d.quantize(Decimal(1)))
-    return format(d.normalize(), "f")
+    """A Decimal as people write it: no exponent, no trailing zeros after the point.
+
+    Exact whatever its length (no rounding to the 28-digit context); a number too long to read
+    written out (over 40 digits, which only arithmetic can make) is shown as `1.5E+45`."""
+    if not d.is_finite():
+        return str(d)
+    if not -40 < d.adjusted() < 40:
+        digits = str(d.as_tuple().digits[0]) + "." + "".join(map(str, d.as_tuple().digits[1:]))
+        return ("-" if d.is_signed() else "") + digits.rstrip("0").rstrip(".") + f"E{d.adjusted():+d}"
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
 
 
 def show_money(d: Decimal) -> str:

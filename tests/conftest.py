@@ -41,3 +41,18 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    """After a fuzz run, one line with the inputs it ran (the figure `pytest -m fuzz` reports)."""
+    import sys
+
+    module = sys.modules.get("tests.fuzz_strategies")
+    counts = getattr(module, "COUNTS", None)
+    if counts:
+        line = (
+            f"fuzz: {counts['policy'] + counts['facts'] + counts['cli']} inputs run "
+            f"({counts['policy']} policies, {counts['policy refused']} refused; {counts['facts']} facts files, "
+            f"{counts['facts refused']} refused; {counts['cli']} CLI commands)"
+        )
+        terminalreporter.write_line(line)  # type: ignore[attr-defined]

@@ -39,6 +39,9 @@ class CheckerBase:
         self.params: dict[str, ir.CheckedParameter] = {}
         self.expanding: list[str] = []
         self.expanded: set[str] = set()
+        #: how deep the expression being checked nests, and how many quantifiers it is inside
+        self.depth = 0
+        self.quantifiers = 0
         #: a definition's checked body by signature (see `_expand`); None when it failed to check
         self.bodies: dict[tuple[object, ...], ir.Node | None] = {}
         #: what each loop being checked ranges over that grows with the facts (evidence, related people)

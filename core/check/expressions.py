@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import attrs
 
-from .. import ast, ir
+from .. import ast, ir, limits
 from ..errors import Span
 from ..model import PLACE_KINDS
 from ..schema import EVIDENCE_FIELDS
@@ -47,7 +47,19 @@ class Expressions(CheckerBase):
 
     def expr(self, e: ast.Expr, scope: Mapping[str, ir.Node], expect: Type | None = None) -> ir.Node:
         method = getattr(self, f"_{type(e).__name__}")
-        node: ir.Node = method(e, scope, expect)
+        # The parser bounds each expression as written; here a definition's body counts where it
+        # is first used, which the parser cannot see (limits.MAX_NESTING).
+        step = 0 if isinstance(e, _LEAVES) else 1
+        if self.depth + step > limits.MAX_NESTING:
+            return self.error(
+                "P130", f"with the definitions it uses written out, this expression nests more than {limits.MAX_NESTING} deep", e.span,
+                "a definition is written out where it is used: use fewer definitions inside one another",
+            )
+        self.depth += step
+        try:
+            node: ir.Node = method(e, scope, expect)
+        finally:
+            self.depth -= step
         return node
 
     def _lit(self, e: ast.Expr, value: object, t: Type, name: str | None = None) -> ir.Lit:
@@ -514,7 +526,16 @@ class Expressions(CheckerBase):
             return self.error("P110", f"`{e.kind}` ranges over a set or evidence, but `{coll.text}` is {coll.type.describe()}", e.collection.span)
         inner = {**scope, e.var: ir.Var(elem, e.var, text=e.var)}
         grows = "evidence" if isinstance(coll.type, EvidenceList) else "relationships" if coll.type == SetOf(PERSON) and not isinstance(coll, ir.Lit) else None
-        body = self._loop(grows, e.span, lambda: self.condition(e.body, inner))
+        if self.quantifiers >= limits.MAX_QUANTIFIERS:
+            return self.error(
+                "P133", f"more than {limits.MAX_QUANTIFIERS} `every`/`any` inside one another", e.span,
+                "each one multiplies the work by the size of its set; count or filter instead, e.g. count(evidence ... where ...)",
+            )
+        self.quantifiers += 1
+        try:
+            body = self._loop(grows, e.span, lambda: self.condition(e.body, inner))
+        finally:
+            self.quantifiers -= 1
         return ir.Quantified(BOOL, e.kind, e.var, coll, body, text=text, span=e.span)
 
 
@@ -543,3 +564,7 @@ def _values_of(t: Type | None) -> tuple[Choice | Scale, tuple[str, ...]] | None:
     if isinstance(t, Scale):
         return t, t.levels
     return None
+
+
+#: expressions that add no level of nesting (the limits count operators, not leaves)
+_LEAVES = (ast.Number, ast.QuantityLit, ast.MoneyLit, ast.DateLit, ast.StringLit, ast.BoolLit, ast.Today, ast.Name)
