@@ -440,8 +440,12 @@ def test_r_sp_hrs_2_uncertain_routes_are_a_parameter(policy):
 
 def test_the_hours_rules_without_a_route_are_undetermined_and_named(policy):
     cf = {k: v for k, v in CANDIDATE_FACTS.items() if k != "practicum_route"}
-    r = ask(policy, world(candidate_facts=cf), "ready_to_teach", HOURS)
+    enough_on_one_route = world(candidate_facts=cf, evidence=practicum(logs=[("2025-04-30", 200, True)]))
+    r = ask(policy, enough_on_one_route, "ready_to_teach", HOURS)
     assert (r.status, r.missing) == ("unknown", ("person.practicum_route",))
+    # 300 hours complete the practicum on either route (R-SP-HRS-1/2): the route need not be known
+    enough_on_both = world(candidate_facts=cf, evidence=practicum(logs=[("2025-04-30", 300, True)]))
+    assert ask(policy, enough_on_both, "ready_to_teach", HOURS).status == "met"
 
 
 def waiver(hours: int, signed: bool = True) -> dict[str, Any]:
