@@ -38,6 +38,19 @@ def _as_of(value: dt.datetime | None) -> dt.date:
     return value.date() if value else dt.date.today()
 
 
+def _load_facts(path: str, as_of: dt.datetime | None) -> Any:
+    """A facts file, or a roster database (.db, .sqlite) read as it was on the question's day."""
+    from .roster import is_roster_path
+
+    if is_roster_path(path):
+        from .roster.store import open_roster
+
+        return open_roster(path).facts_as_of(_as_of(as_of))
+    from .facts import load_facts
+
+    return load_facts(path)
+
+
 def _emit_json(data: object) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -158,10 +171,9 @@ def check(
     """
     from .evaluate import Outcome, decide
     from .explain import decision_json, decision_text
-    from .facts import load_facts
 
     policies = _Policies(policy, programme)
-    loaded = load_facts(facts)
+    loaded = _load_facts(facts, as_of)
     day = _as_of(as_of)
     ids = list(people) or list(loaded.people)
     if viewer is not None:
@@ -242,9 +254,8 @@ def pair(
     """
     from .evaluate import decide_pair
     from .explain import decision_json, decision_text
-    from .facts import load_facts
 
-    loaded = load_facts(facts)
+    loaded = _load_facts(facts, as_of)
     compiled = _Policies(policy, programme).for_person(loaded, second)
     decision = decide_pair(compiled, loaded, first, second, _as_of(as_of), explain=explain, engine=engine, ends=ends)
     if viewer:
@@ -280,10 +291,9 @@ def incentives(facts: str, person: str, policy: str | None, programme: str | Non
     """
     from .evaluate import Outcome
     from .explain import incentives_json, incentives_text
-    from .facts import load_facts
     from .incentives import incentives as evaluate_incentives
 
-    loaded = load_facts(facts)
+    loaded = _load_facts(facts, as_of)
     compiled = _Policies(policy, programme).for_person(loaded, person)
     report = evaluate_incentives(compiled, loaded, person, _as_of(as_of), engine=engine)
     if fmt == "json":
@@ -315,9 +325,8 @@ def access(facts: str, viewer: str, record: str, policy: str | None, programme: 
     """
     from .access import access as decide_access
     from .explain import access_json, access_text
-    from .facts import load_facts
 
-    loaded = load_facts(facts)
+    loaded = _load_facts(facts, as_of)
     subject = next((e.subject for e in loaded.evidence if e.id == record), None)
     compiled = _Policies(policy, programme).for_person(loaded, subject or viewer)
     decision = decide_access(compiled, loaded, viewer, record, _as_of(as_of), engine=engine)
@@ -352,9 +361,8 @@ def commitments(
     """
     from .commitments import commitments as evaluate_commitments
     from .explain import commitments_json, commitments_text
-    from .facts import load_facts
 
-    loaded = load_facts(facts)
+    loaded = _load_facts(facts, as_of)
     compiled = _Policies(policy, programme).for_person(loaded, person)
     report = evaluate_commitments(compiled, loaded, person, _as_of(as_of), role=role, engine=engine)
     if fmt == "json":
@@ -457,6 +465,11 @@ def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
     if check and unformatted:
         click.echo(f"{unformatted} of {len(files)} file{'s' if len(files) != 1 else ''} not formatted; run `accord fmt FILE...`", err=True)
         sys.exit(1)
+
+
+from .roster.cli import roster  # noqa: E402  (only click at import time)
+
+main.add_command(roster)
 
 
 @main.command()
