@@ -247,8 +247,8 @@ class _Input:
     def _table_of(self, p: Path) -> str | None:
         if self.table:
             return self.table
-        stem = p.stem.lower()
-        return next((t for t in TABLES if stem == t or stem.endswith(("-" + t, "_" + t))), None)
+        words = re.split(r"[-_. ]+", p.stem.lower())  # people.csv, people-2026.csv, 2026_evidence.csv
+        return next((t for t in TABLES if t in words), None)
 
     def _read_csv(self, p: Path) -> None:
         table = self._table_of(p)
@@ -272,7 +272,7 @@ class _Input:
             if not any(c.strip() for c in row):
                 continue
             if len(row) != len(header):
-                self.errors.append(Diagnostic("R013", f"{p}:{line}: {len(row)} cells in a row of {len(header)} columns", span=Span(str(p), line, 1)))
+                self.errors.append(Diagnostic("R013", f"{len(row)} cells in a row of {len(header)} columns", span=Span(str(p), line, 1)))
                 continue
             cells = {h: c for h, c in zip(header, row, strict=True) if c.strip() != ""}
             reader(p, line, header, cells)
@@ -300,7 +300,7 @@ class _Input:
         columns = {h: h for h in header}
         pid = cells.pop("person", "").strip()
         if not pid:
-            self.errors.append(Diagnostic("R014", f"{p}:{line}: column `person`: required but missing", span=Span(str(p), line, _col(header, "person"))))
+            self.errors.append(Diagnostic("R014", "column `person`: required but missing", span=Span(str(p), line, _col(header, "person"))))
             return
         i = self._person_index(pid)
         person = self.doc["people"][i]
@@ -357,9 +357,7 @@ class _Input:
         column = origin.columns.get(rest) or origin.columns.get(rest.split(".")[0]) or rest
         header = list(dict.fromkeys(origin.columns.values()))
         col = header.index(column) + 1 if column in header else 1
-        return Diagnostic(
-            "R015", f"{origin.file}:{origin.row}: column `{column}`: {m['msg']}" if column else f"{origin.file}:{origin.row}: {m['msg']}", span=Span(origin.file, origin.row, col), hint=diagnostic.hint
-        )
+        return Diagnostic("R015", f"column `{column}`: {m['msg']}" if column else m["msg"], span=Span(origin.file, origin.row, col), hint=diagnostic.hint)
 
 
 def _col(header: Sequence[str], name: str) -> int:
@@ -445,7 +443,7 @@ class Roster:
             if pid in data.stubs:
                 if pid not in known:
                     origin = next(o for k, o in data.origins.items() if k.startswith(f"people[{data.stubs[pid]}]."))
-                    raise RosterError([Diagnostic("R017", f"{origin.file}:{origin.row}: column `person`: no person `{pid}` in this import or the roster", span=Span(origin.file, origin.row or 1, 1))])
+                    raise RosterError([Diagnostic("R017", f"column `person`: no person `{pid}` in this import or the roster", span=Span(origin.file, origin.row or 1, 1))])
             elif pid in known:
                 doc["people"].append({"id": pid})
 
