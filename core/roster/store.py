@@ -555,7 +555,7 @@ class Roster:
             conn.execute("INSERT INTO wanted SELECT id FROM people")
         else:
             conn.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", [(p,) for p in people])
-        rel_sql = "SELECT r.id, r.kind, r.ends, r.valid_from, r.valid_to FROM relationships r WHERE r.person1 IN (SELECT id FROM wanted) OR r.person2 IN (SELECT id FROM wanted)"
+        rel_sql = "SELECT r.id, r.kind, r.ends, r.valid_from, r.valid_to FROM relationships r WHERE r.person1 IN (SELECT id FROM wanted) OR r.person2 IN (SELECT id FROM wanted) ORDER BY r.rowid"
         relationships = []
         for rid, kind, ends, since, until in conn.execute(rel_sql):
             item = {"kind": kind, **json.loads(ends)}
@@ -568,7 +568,7 @@ class Roster:
             relationships.append(item)
         evidence = [_evidence_item(row) for row in conn.execute("SELECT * FROM evidence WHERE subject IN (SELECT id FROM wanted) ORDER BY subject, date, id")]
         consents = []
-        for cid, subject, viewer, components, since, withdrawn in conn.execute("SELECT id, subject, viewer, components, valid_from, withdrawn FROM consents WHERE subject IN (SELECT id FROM wanted)"):
+        for cid, subject, viewer, components, since, withdrawn in conn.execute("SELECT id, subject, viewer, components, valid_from, withdrawn FROM consents WHERE subject IN (SELECT id FROM wanted) ORDER BY rowid"):
             item = {"subject": subject, "viewer": viewer, "components": json.loads(components), "from": since}
             if cid:
                 item["id"] = cid
@@ -590,7 +590,7 @@ class Roster:
         parts: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for table, first in (("memberships", "organisation"), ("roles", "role")):
             other = "category" if table == "memberships" else "place"
-            for person, a, b, since, until in conn.execute(f"SELECT person, {first}, {other}, valid_from, valid_to FROM {table} WHERE person IN (SELECT id FROM reached) ORDER BY key"):
+            for person, a, b, since, until in conn.execute(f"SELECT person, {first}, {other}, valid_from, valid_to FROM {table} WHERE person IN (SELECT id FROM reached) ORDER BY rowid"):
                 item = {first: a}
                 if b is not None:
                     item[other] = b
