@@ -17,6 +17,7 @@ import enum
 import json
 import re
 import sqlite3
+from decimal import Decimal
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,8 @@ import attrs
 from ..errors import AccordError, Diagnostic, FactsError, Span, suggest
 from ..facts import facts_from_document, read_document
 from . import is_roster_path
-from ..model import Facts
+from ..model import Consent, Evidence, Facts, Membership, Period, Person, Place, Relationship, RoleAssignment
+from ..schema import read_value
 from ..registry import Registry, default_registry
 from ..values import BOOL, Money, Quantity, Scale, SetOf, Type, to_json_value
 
@@ -614,8 +616,12 @@ class Roster:
         return {"places": places, "people": out_people, "relationships": relationships, "evidence": evidence, "consents": consents}
 
     def facts_as_of(self, day: dt.date, people: Iterable[str] | None = None) -> Facts:
-        """The roster as of `day` as `accord.Facts` (everyone, or the people named and whom they reach)."""
-        return facts_from_document(self.document(day, people), self.registry, source=str(self.path))
+        """The roster as of `day` as `accord.Facts` (everyone, or the people named and whom they reach).
+
+        Every row was validated by the facts loader when it was imported, so it is read back
+        straight into the model (the loader's structuring costs ten times the reading).
+        """
+        return _trusted_facts(self.document(day, people), self.registry, str(self.path))
 
     def batches(self, day: dt.date, size: int = 2000, people: Sequence[str] | None = None) -> Iterator[tuple[Facts, list[str]]]:
         """The roster in batches of `size` people, each as `accord.Facts` with whom they reach: bounded memory."""
@@ -623,6 +629,50 @@ class Roster:
         for i in range(0, len(ids), size):
             chunk = ids[i : i + size]
             yield self.facts_as_of(day, chunk), chunk
+
+
+def _period(item: Mapping[str, Any], start: str = "from", end: str = "to") -> Period:
+    since, until = item.get(start), item.get(end)
+    return Period(dt.date.fromisoformat(since) if since else None, dt.date.fromisoformat(until) if until else None)
+
+
+def _trusted_facts(doc: Mapping[str, Any], registry: Registry, source: str) -> Facts:
+    """`Facts` from a document the roster wrote from rows the facts loader validated."""
+    schema = registry.schema
+    specs = {name: spec.type for name, spec in schema.facts.items()}
+    people = {
+        p["id"]: Person(
+            id=p["id"],
+            name=p.get("name", ""),
+            place=p.get("place"),
+            facts={k: read_value(v, specs[k]) for k, v in p["facts"].items()},
+            memberships=tuple(Membership(m["organisation"], m.get("category", "member"), _period(m)) for m in p.get("memberships", ())),
+            roles=tuple(RoleAssignment(r["role"], r.get("place"), _period(r)) for r in p.get("roles", ())),
+        )
+        for p in doc["people"]
+    }
+    places = {p["id"]: Place(p["id"], p["kind"], p.get("name", ""), p.get("parent")) for p in doc["places"]}
+    relationships = tuple(Relationship(r["kind"], {k: v for k, v in r.items() if k not in _NOT_ENDS}, _period(r), r.get("id", "")) for r in doc["relationships"])
+    evidence = []
+    for e in doc["evidence"]:
+        kind = schema.evidence[e["kind"]]
+        fields = {k: read_value(v, kind.fields[k]) for k, v in e.items() if k in kind.fields}
+        hours, count = e.get("hours"), e.get("count")
+        evidence.append(
+            Evidence(
+                e["id"], e["kind"], e["subject"], dt.date.fromisoformat(e["date"]), e.get("author"),
+                None if hours is None else Decimal(hours), None if count is None else Decimal(count),
+                frozenset(e.get("standards", ())), e.get("verified_by"), fields,
+            )  # fmt: skip
+        )
+    consents = tuple(
+        Consent(c["subject"], c["viewer"], frozenset(c["components"]), dt.date.fromisoformat(c["from"]), dt.date.fromisoformat(c["withdrawn"]) if c.get("withdrawn") else None, c.get("id", ""))
+        for c in doc["consents"]
+    )
+    return Facts(people=people, places=places, relationships=relationships, evidence=tuple(evidence), consents=consents, source=source)
+
+
+_NOT_ENDS = frozenset({"kind", "id", "from", "to"})
 
 
 def _sql_value(value: Any, t: Type) -> tuple[float | None, str | None]:
