@@ -177,12 +177,11 @@ class Plan:
         """The query in a SQL dialect (sqlite, duckdb, postgres, spark...)."""
         return "" if self.query is None else self.query.sql(dialect=dialect, pretty=True)
 
-    def describe(self, dialect: str = "sqlite") -> str:
+    def describe(self) -> str:
+        """Which rules ran where (`accord roster check --engine sql --explain`)."""
         lines = [f"policy \"{self.policy}\", role {self.role}:"]
         lines += [f"  in SQL:    {label}" for label in self.pushed]
         lines += [f"  in Python: {label} ({why})" for label, why in self.kept]
-        if self.query is not None:
-            lines += ["  query:", *("    " + line for line in self.sql(dialect).splitlines())]
         return "\n".join(lines)
 
 

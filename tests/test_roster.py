@@ -410,6 +410,7 @@ def test_the_roster_walkthrough_runs_in_order(tmp_path, monkeypatch):
 
     text = (ROOT / "docs" / "roster.md").read_text(encoding="utf-8")
     shutil.copytree(CSVS, tmp_path / "docs" / "examples" / "roster")
+    shutil.copytree(ROOT / "rules" / "demo", tmp_path / "rules" / "demo")
     monkeypatch.chdir(tmp_path)
     blocks = list(_BLOCK.finditer(text))
     assert len(blocks) >= 6

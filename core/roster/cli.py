@@ -120,16 +120,23 @@ def import_(db: str, files: tuple[str, ...], effective: dt.datetime | None, tabl
 @_fmt
 @_batch
 @click.option("--engine", type=click.Choice(["python", "sql"]), default="python", show_default=True, help="sql: decide eligibility in the database (see `--explain`), then reasons in Python for no one.")
-@click.option("--explain", "explain_plan", is_flag=True, help="With --engine sql: print the query and which parts ran in SQL and which in Python.")
+@click.option("--explain", "explain_plan", is_flag=True, help="With --engine sql: say which rules ran in SQL and which in Python.")
+@click.option("--sql", "dialect", metavar="DIALECT", help="Print the pushed-down queries in a SQL dialect (sqlite, duckdb, postgres, spark...) and stop.")
 @_fail_cleanly
-def check(db: str, role: str | None, all_roles: bool, programme: str | None, policy: str | None, as_of: dt.datetime | None, fmt: str, batch: int, engine: str, explain_plan: bool) -> None:
+def check(db: str, role: str | None, all_roles: bool, programme: str | None, policy: str | None, as_of: dt.datetime | None, fmt: str, batch: int, engine: str, explain_plan: bool, dialect: str | None) -> None:
     """Decide eligibility for everyone in DB (a roster database, or a facts file), one line each.
 
-    Exit code 3 if anyone is undetermined, else 1 if anyone is not eligible, else 0.
+    With --engine sql, eligibility is decided by one query per policy in the database; a rule
+    that does not push down runs in Python for the people the query left open (--explain).
+    Output is grouped by policy then. Exit code 3 if anyone is undetermined, else 1 if anyone
+    is not eligible, else 0.
     """
     if (role is None) == (not all_roles):
         raise click.UsageError("give --role ROLE or --all-roles")
     day = _day(as_of)
+    if dialect is not None:
+        _show_sql(db, role, all_roles, programme, policy, day, dialect)
+        return
     if engine == "sql":
         _check_sql(db, role, all_roles, programme, policy, day, fmt, explain_plan)
         return
@@ -210,7 +217,7 @@ def _check_sql(db: str, role: str | None, all_roles: bool, programme: str | None
         writer.writerow(["person", "name", "question", "outcome", "reasons"])
     for plan, rows in roster_eligibility(r, chooser, role, day, all_roles=all_roles):
         if explain_plan:
-            click.echo(plan.describe(), err=True)
+            click.echo(plan.describe(), err=True)  # stderr: the rows on stdout stay machine-readable
         for pid, name, question, word in rows:
             worst = max(worst, {"undetermined": 3, "not_eligible": 1}.get(word, 0), key=lambda c: (c == 3, c))
             if fmt == "jsonl":
@@ -221,6 +228,19 @@ def _check_sql(db: str, role: str | None, all_roles: bool, programme: str | None
                 colour = {"eligible": "green", "not_eligible": "red"}.get(word, "yellow")
                 click.echo(f"{click.style(f'{word.replace(chr(95), chr(32)):<13}', fg=colour)} {pid:<12} {question.split(':', 1)[-1]:<10} {name or ''}".rstrip())
     sys.exit(worst)
+
+
+def _show_sql(db: str, role: str | None, all_roles: bool, programme: str | None, policy: str | None, day: dt.date, dialect: str) -> None:
+    from ..errors import UsageError
+    from ..sql import dialects, roster_eligibility
+
+    if dialect not in dialects():
+        raise UsageError(f"no SQL dialect `{dialect}`; dialects: {', '.join(dialects())}")
+    r = _open(db)
+    for plan, _ in roster_eligibility(r, _chooser(r, policy, programme), role, day, all_roles=all_roles):
+        click.echo(f"-- policy \"{plan.policy}\", role {plan.role}" + ("" if plan.query is not None else ": nothing pushes down"))
+        if plan.query is not None:
+            click.echo(plan.sql(dialect) + ";")
 
 
 @roster.command()

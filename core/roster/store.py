@@ -204,6 +204,8 @@ class _Input:
         self.stubs: dict[str, int] = {}
         self.errors: list[Diagnostic] = []
         self.counts = dict.fromkeys(TABLES, 0)
+        #: people rows of a CSV without a name or place column (those stay as the roster has them)
+        self.partial: list[int] = []
 
     def _person_index(self, pid: str) -> int:
         for i, p in enumerate(self.doc["people"]):  # only for memberships/roles rows: small
@@ -295,6 +297,8 @@ class _Input:
                 spec = self.schema.facts.get(h)
                 facts[h] = _csv_cell(cells[h], spec.type if spec else None)
         item["facts"] = facts
+        if "name" not in header or "place" not in header:  # a file of some facts only: keep the rest
+            self.partial.append(len(self.doc["people"]))
         self._add("people", item, _Origin(str(p), line, columns))
         self.covered[str(item.get("id"))] = {h for h in header if h not in ("id", "name", "place")}
 
@@ -428,6 +432,13 @@ class Roster:
         for pid, kind, name, parent in self.conn.execute("SELECT id, kind, name, parent FROM places"):
             if pid not in given:
                 doc["places"].append({"id": pid, "kind": kind, "name": name or "", **({"parent": parent} if parent else {})})
+        for i in data.partial:
+            item = doc["people"][i]
+            row = self.conn.execute("SELECT name, place FROM people WHERE id = ?", (item.get("id"),)).fetchone()
+            if row is not None:
+                for key, value in zip(("name", "place"), row, strict=True):
+                    if key not in item and value:
+                        item[key] = value
         people = {p["id"] for p in doc["people"] if isinstance(p, dict) and isinstance(p.get("id"), str)}
         named: set[str] = set(data.stubs)
         for r in doc["relationships"]:
@@ -473,6 +484,7 @@ class Roster:
                     if person in existing:
                         current[(person, name)] = (rowid, value, since)
             new_facts, closed, dropped = [], [], []
+            changed = 0
             for person in imported:
                 covered = data.covered[person.id]
                 names = set(schema.facts) if covered is None else covered
@@ -481,8 +493,9 @@ class Roster:
                     value = person.facts.get(name)
                     encoded = None if value is None else json.dumps(to_json_value(value), ensure_ascii=False)
                     old = current.get((person.id, name))
-                    if old is not None and old[1] == encoded:
+                    if old is not None and old[1] == encoded or old is None and encoded is None:
                         continue
+                    changed += 1
                     if old is not None:
                         (dropped if old[2] == eff else closed).append(old[0])
                     if encoded is not None:
@@ -537,7 +550,7 @@ class Roster:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        return ImportReport(revision, counts, len(new_facts) + len(closed))
+        return ImportReport(revision, counts, changed)
 
     # ------------------------------------------------------------------ reading
 
