@@ -562,17 +562,16 @@ class Roster:
         """
         d = day.isoformat()
         conn = self.conn
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (id TEXT PRIMARY KEY)")
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS reached (id TEXT PRIMARY KEY)")
-        conn.execute("DELETE FROM wanted")
-        conn.execute("DELETE FROM reached")
+        # the people as a JSON array, read by json_each: no temporary table to write per batch
         if people is None:
-            conn.execute("INSERT INTO wanted SELECT id FROM people")
+            wanted_ids = [r[0] for r in conn.execute("SELECT id FROM people")]
         else:
-            conn.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", [(p,) for p in people])
-        rel_sql = "SELECT r.id, r.kind, r.ends, r.valid_from, r.valid_to FROM relationships r WHERE r.person1 IN (SELECT id FROM wanted) OR r.person2 IN (SELECT id FROM wanted) ORDER BY r.rowid"
+            wanted_ids = list(people)
+        wanted = json.dumps(wanted_ids)
+        ids_in = "(SELECT value FROM json_each(?))"
+        rel_sql = f"SELECT r.id, r.kind, r.ends, r.valid_from, r.valid_to FROM relationships r WHERE r.person1 IN {ids_in} OR r.person2 IN {ids_in} ORDER BY r.rowid"
         relationships = []
-        for rid, kind, ends, since, until in conn.execute(rel_sql):
+        for rid, kind, ends, since, until in conn.execute(rel_sql, (wanted, wanted)):
             item = {"kind": kind, **json.loads(ends)}
             if rid:
                 item["id"] = rid
@@ -581,9 +580,9 @@ class Roster:
             if until:
                 item["to"] = until
             relationships.append(item)
-        evidence = [_evidence_item(row) for row in conn.execute("SELECT * FROM evidence WHERE subject IN (SELECT id FROM wanted) ORDER BY subject, date, id")]
+        evidence = [_evidence_item(row) for row in conn.execute(f"SELECT * FROM evidence WHERE subject IN {ids_in} ORDER BY subject, date, id", (wanted,))]
         consents = []
-        for cid, subject, viewer, components, since, withdrawn in conn.execute("SELECT id, subject, viewer, components, valid_from, withdrawn FROM consents WHERE subject IN (SELECT id FROM wanted) ORDER BY rowid"):
+        for cid, subject, viewer, components, since, withdrawn in conn.execute(f"SELECT id, subject, viewer, components, valid_from, withdrawn FROM consents WHERE subject IN {ids_in} ORDER BY rowid", (wanted,)):
             item = {"subject": subject, "viewer": viewer, "components": json.loads(components), "from": since}
             if cid:
                 item["id"] = cid
@@ -593,19 +592,18 @@ class Roster:
         reached = {v for r in relationships for k, v in r.items() if k not in ("kind", "id", "from", "to")}
         reached |= {e[k] for e in evidence for k in ("author", "verified_by") if e.get(k)}
         reached |= {c["viewer"] for c in consents}
-        conn.executemany("INSERT OR IGNORE INTO reached VALUES (?)", [(p,) for p in reached])
-        conn.execute("INSERT OR IGNORE INTO reached SELECT id FROM wanted")
+        reached_ids = json.dumps(sorted(reached.union(wanted_ids)))
         facts: dict[str, dict[str, Any]] = {}
         for person, name, value in conn.execute(
-            "SELECT person, name, value FROM facts WHERE person IN (SELECT id FROM reached) "
+            f"SELECT person, name, value FROM facts WHERE person IN {ids_in} "
             "AND (valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to >= ?)",
-            (d, d),
+            (reached_ids, d, d),
         ):
             facts.setdefault(person, {})[name] = json.loads(value)
         parts: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for table, first in (("memberships", "organisation"), ("roles", "role")):
             other = "category" if table == "memberships" else "place"
-            for person, a, b, since, until in conn.execute(f"SELECT person, {first}, {other}, valid_from, valid_to FROM {table} WHERE person IN (SELECT id FROM reached) ORDER BY rowid"):
+            for person, a, b, since, until in conn.execute(f"SELECT person, {first}, {other}, valid_from, valid_to FROM {table} WHERE person IN {ids_in} ORDER BY rowid", (reached_ids,)):
                 item = {first: a}
                 if b is not None:
                     item[other] = b
@@ -615,7 +613,7 @@ class Roster:
                     item["to"] = until
                 parts.setdefault((person, table), []).append(item)
         out_people = []
-        for pid, name, place in conn.execute("SELECT id, name, place FROM people WHERE id IN (SELECT id FROM reached) ORDER BY id"):
+        for pid, name, place in conn.execute(f"SELECT id, name, place FROM people WHERE id IN {ids_in} ORDER BY id", (reached_ids,)):
             item = {"id": pid, "name": name or "", "facts": facts.get(pid, {})}
             if place:
                 item["place"] = place
