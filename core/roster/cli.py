@@ -24,17 +24,15 @@ _fmt = click.option("--format", "fmt", type=click.Choice(["text", "jsonl", "csv"
 
 
 def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`accord`'s own handling (every `AccordError` to stderr and exit code 2), looked up when the
+    command runs: `accord.cli` imports this module, so it cannot be imported from here up front."""
     import functools
-
-    from ..errors import AccordError
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except AccordError as exc:
-            click.echo(exc.render(), err=True)
-            sys.exit(2)
+        from ..cli import _fail_cleanly as fail_cleanly
+
+        return fail_cleanly(fn)(*args, **kwargs)
 
     return wrapper
 
