@@ -109,7 +109,21 @@ def _with_policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Main(click.Group):
+    """The `accord` group; `accord roster` loads only when it is asked for (or listed by --help)."""
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name == "roster" and name not in self.commands:
+            from .roster.cli import roster
+
+            self.add_command(roster)
+        return super().get_command(ctx, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), "roster"})
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="accord")
 def main() -> None:
     """Accord answers mentoring programme questions under each organisation's policy.
@@ -465,11 +479,6 @@ def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
     if check and unformatted:
         click.echo(f"{unformatted} of {len(files)} file{'s' if len(files) != 1 else ''} not formatted; run `accord fmt FILE...`", err=True)
         sys.exit(1)
-
-
-from .roster.cli import roster  # noqa: E402  (only click at import time)
-
-main.add_command(roster)
 
 
 @main.command()
