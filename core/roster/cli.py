@@ -175,6 +175,16 @@ def _open(db: str) -> Any:
     return open_roster(db) if is_roster_path(db) else FactsFile(db)
 
 
+def _database(db: str) -> Any:
+    """A roster database, for what only a database can do (SQL)."""
+    from ..errors import UsageError
+    from .store import is_roster_path, open_roster
+
+    if not is_roster_path(db):
+        raise UsageError(f"`{db}` is a facts file; --engine sql and --sql need a roster database: import it with `accord roster import DB {db}`")
+    return open_roster(db)
+
+
 def _answer(db: str, question: str, roles: list[str] | None, programme: str | None, policy: str | None, day: dt.date, fmt: str, batch: int) -> None:
     from .questions import ask, outcome_of, reasons_json, summary
 
@@ -207,7 +217,7 @@ def _answer(db: str, question: str, roles: list[str] | None, programme: str | No
 def _check_sql(db: str, role: str | None, all_roles: bool, programme: str | None, policy: str | None, day: dt.date, fmt: str, explain_plan: bool) -> None:
     from ..sql import roster_eligibility
 
-    r = _open(db)
+    r = _database(db)
     chooser = _chooser(r, policy, programme)
     worst = 0
     writer = csv.writer(sys.stdout) if fmt == "csv" else None
@@ -234,7 +244,7 @@ def _show_sql(db: str, role: str | None, all_roles: bool, programme: str | None,
 
     if dialect not in dialects():
         raise UsageError(f"no SQL dialect `{dialect}`; dialects: {', '.join(dialects())}")
-    r = _open(db)
+    r = _database(db)
     for plan, _ in roster_eligibility(r, _chooser(r, policy, programme), role, day, all_roles=all_roles):
         click.echo(f"-- policy \"{plan.policy}\", role {plan.role}" + ("" if plan.query is not None else ": nothing pushes down"))
         if plan.query is not None:
