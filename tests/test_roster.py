@@ -158,6 +158,8 @@ def test_a_changed_fact_closes_the_day_before(tmp_path):
     r.import_files([str(tmp_path / "two.json")], dt.date(2025, 9, 1))
     seen = {d: r.facts_as_of(dt.date.fromisoformat(d)).person("a").facts["years_experience"] for d in ("2000-01-01", "2025-08-31", "2025-09-01")}
     assert seen == {"2000-01-01": 2, "2025-08-31": 2, "2025-09-01": 5}
+    rows = r.conn.execute("SELECT value, valid_from, valid_to, revision FROM fact_history WHERE person = 'a' AND fact = 'years_experience'").fetchall()
+    assert rows == [('"2"', None, "2025-08-31", 1), ('"5"', "2025-09-01", None, 2)]
 
 
 def test_not_a_roster_is_a_clean_error(tmp_path):
