@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from .errors import AccordError
-from .question import Policies, as_of_date, shared_decorator
+from .question import Policies, as_of_date, fail_cleanly, shared_decorator
 
 EXIT_BAD_INPUT = 2
 #: an exception Accord did not expect: a bug (EX_SOFTWARE in sysexits.h), never an answer's code
@@ -49,18 +49,7 @@ def _internal_error(exc: BaseException) -> None:
     sys.exit(EXIT_INTERNAL)
 
 
-def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn every `AccordError` into its message on stderr and exit code 2."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except AccordError as exc:
-            click.echo(exc.render(), err=True)
-            sys.exit(EXIT_BAD_INPUT)
-
-    return wrapper
+_fail_cleanly = fail_cleanly
 
 
 @_fail_cleanly
@@ -106,9 +95,13 @@ class _Accord(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         from .questions import questions
 
-        return [q.name for q in questions()] + sorted(self.commands)
+        return [q.name for q in questions()] + sorted({*self.commands, "roster"})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name == "roster" and name not in self.commands:  # loaded only when asked for
+            from .roster.cli import roster
+
+            self.add_command(roster)
         if name in self.commands:
             return self.commands[name]
         from .question import command

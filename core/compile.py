@@ -237,17 +237,7 @@ class _Gen:
     def _Arith(self, n: ir.Arith) -> str:
         # A chain of one precedence (`a + b - c + d`) is one flat expression, as the parser
         # counts it one level: its terms, then the operators between them, left to right.
-        group = "+-" if n.op in "+-" else "*/"
-        terms: list[ir.Node] = [n.right]
-        ops = [n.op]
-        left = n.left
-        while isinstance(left, ir.Arith) and left.op in group:
-            terms.append(left.right)
-            ops.append(left.op)
-            left = left.left
-        terms.append(left)
-        terms.reverse()
-        ops.reverse()
+        terms, ops = ir.arith_chain(n)
 
         def body(*names: str) -> str:
             return "(" + names[0] + "".join(f" {op} {name}" for op, name in zip(ops, names[1:])) + ")"

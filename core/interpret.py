@@ -162,10 +162,17 @@ class Interpreter:
         return (a is not b) if n.negated else (a is b)
 
     def _Arith(self, n: ir.Arith, env: dict[str, Any]) -> Any:
-        a, b = self.eval(n.left, env), self.eval(n.right, env)
-        if a.__class__ is _U or b.__class__ is _U:
-            return join_unknown(a, b)
-        return _ARITH[n.op](a, b)
+        # A chain of one precedence (`a / b * c`) is one step, as the compiler makes it: every
+        # term first (unknown if any is), then the operators left to right. So `0 / 0 * x` with x
+        # unknown is unknown in both engines, whichever would have raised first.
+        terms, ops = ir.arith_chain(n)
+        values = [self.eval(t, env) for t in terms]
+        if any(v.__class__ is _U for v in values):
+            return join_unknown(*values)
+        result = values[0]
+        for op, value in zip(ops, values[1:]):
+            result = _ARITH[op](result, value)
+        return result
 
     def _Neg(self, n: ir.Neg, env: dict[str, Any]) -> Any:
         value = self.eval(n.operand, env)

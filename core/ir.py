@@ -439,6 +439,21 @@ class BlockResult:
     values: Mapping[str, Any] = attrs.Factory(dict)
 
 
+def arith_chain(n: Arith) -> tuple[list[Node], list[str]]:
+    """The terms and operators of a chain of one precedence (`a + b - c`, `a / b * c`), left to
+    right: both evaluators take it as one step (every term, then the operators)."""
+    group = "+-" if n.op in "+-" else "*/"
+    terms: list[Node] = [n.right]
+    ops = [n.op]
+    left = n.left
+    while isinstance(left, Arith) and left.op in group:
+        terms.append(left.right)
+        ops.append(left.op)
+        left = left.left
+    terms.append(left)
+    return terms[::-1], ops[::-1]
+
+
 def children(node: Node) -> tuple[Node, ...]:
     """The direct sub-expressions of a node, in evaluation order.
 

@@ -25,13 +25,14 @@ from .outcome import Outcome, overall
 class Policies:
     """The policy each person is answered under: one policy file for everyone, or a programme's
     policy for the nearest place up the person's place chain (a district's layer, else the
-    programme's own). Each policy is loaded once."""
+    programme's own). Each policy is loaded once, and looked up once per place chain."""
 
     def __init__(self, policy: str | None = None, programme: str | None = None) -> None:
         if (policy is None) == (programme is None):
             raise click.UsageError("give exactly one of --policy FILE or --programme NAME")
         self.policy, self.programme = policy, programme
         self._loaded: dict[str, Any] = {}
+        self._by_chain: dict[tuple[str, ...], Any] = {}
 
     def for_person(self, facts: Any, person_id: str) -> Any:
         """The compiled policy `person_id` is answered under."""
@@ -43,11 +44,44 @@ class Policies:
                 self._loaded[self.policy] = load_policy(self.policy)
             return self._loaded[self.policy]
         assert self.programme is not None
-        chain = [p.id for p in facts.place_chain(facts.person(person_id).place)]
-        file, _ = default_registry().get_place_policy(self.programme, chain)
-        if file not in self._loaded:
-            self._loaded[file] = load_policy(programme=self.programme, places=chain)
-        return self._loaded[file]
+        chain = tuple(p.id for p in facts.place_chain(facts.person(person_id).place))
+        found = self._by_chain.get(chain)  # a roster has few place chains and many people
+        if found is None:
+            file, _ = default_registry().get_place_policy(self.programme, list(chain))
+            if file not in self._loaded:
+                self._loaded[file] = load_policy(programme=self.programme, places=list(chain))
+            found = self._by_chain[chain] = self._loaded[file]
+        return found
+
+    def every_policy(self, places: Any) -> list[Any]:
+        """Every policy someone at one of these places (`Facts` holding them), or at none, is answered under."""
+        from .model import Facts, Person
+
+        if self.policy is not None:
+            return [self.for_person(Facts({"_": Person("_")}), "_")]
+        out = {}
+        for place in [None, *places.places]:
+            compiled = self.for_person(Facts({"_": Person("_", place=place)}, places=places.places), "_")
+            out[id(compiled)] = compiled
+        return list(out.values())
+
+
+def fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn every `AccordError` a command raises into its message on stderr and exit code 2."""
+    import functools
+    import sys
+
+    from .errors import AccordError
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except AccordError as exc:
+            click.echo(exc.render(), err=True)
+            sys.exit(2)
+
+    return wrapper
 
 
 @attrs.frozen
@@ -157,6 +191,19 @@ def shared_decorator(name: str) -> Callable[[Callable[..., Any]], Callable[..., 
     return click.option(*decls, **kwargs)
 
 
+def open_facts(path: str, as_of: dt.date) -> Any:
+    """A facts file (JSON or TOML), or a roster database (.db, .sqlite) read as it was on `as_of`."""
+    from .roster import is_roster_path
+
+    if is_roster_path(path):
+        from .roster.store import open_roster
+
+        return open_roster(path).facts_as_of(as_of)
+    from .facts import load_facts
+
+    return load_facts(path)
+
+
 def as_of_date(value: dt.datetime | None) -> dt.date:
     """The `--as-of` date, today where it is not given; a date past the calendar's limit is bad input (F013)."""
     from .errors import Diagnostic, UsageError
@@ -179,10 +226,9 @@ def command(question: Question, run: Callable[[Callable[[], int]], None]) -> cli
 
     def callback(facts: str, policy: str | None, programme: str | None, as_of: dt.datetime | None, fmt: str, engine: str, **options: Any) -> None:
         def body() -> int:
-            from .facts import load_facts
-
             explain, viewer = options.pop("explain", False), options.pop("viewer", None)
-            asking = Asking(load_facts(facts), Policies(policy, programme), as_of_date(as_of), options, engine, explain, viewer)
+            day = as_of_date(as_of)
+            asking = Asking(open_facts(facts, day), Policies(policy, programme), day, options, engine, explain, viewer)
             report = ask(question, asking)
             click.echo(report.json() if fmt == "json" else report.text())
             return report.exit_code
