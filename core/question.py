@@ -147,6 +147,18 @@ class Report:
         return json.dumps(self.question.data(self.answers, self.asking), indent=2, ensure_ascii=False)
 
 
+def one(render: str) -> Callable[[Sequence[Any], Asking], Any]:
+    """The renderer of a question that has one answer: `accord.explain.<render>(answer)`
+    (`one("incentives_text")`), imported only when something is printed."""
+
+    def rendered(answers: Sequence[Any], asking: Asking) -> Any:
+        from . import explain
+
+        return getattr(explain, render)(answers[0])
+
+    return rendered
+
+
 def ask(question: Question, asking: Asking) -> Report:
     """Answer a question: the one runner every question and the CLI go through."""
     if asking.viewer is not None:

@@ -7,12 +7,11 @@ counts only (partial), deny, or undetermined (treated as deny).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import click
 
-from ..question import Asking, Question
+from ..question import Asking, Question, one
 
 
 def answer(asking: Asking) -> list[Any]:
@@ -22,18 +21,6 @@ def answer(asking: Asking) -> list[Any]:
     subject = next((e.subject for e in asking.facts.evidence if e.id == record), None)
     policy = asking.policies.for_person(asking.facts, subject or viewer)
     return [access(policy, asking.facts, viewer, record, asking.as_of, engine=asking.engine)]
-
-
-def text(answers: Sequence[Any], asking: Asking) -> str:
-    from ..explain import access_text
-
-    return access_text(answers[0])
-
-
-def data(answers: Sequence[Any], asking: Asking) -> Any:
-    from ..explain import access_json
-
-    return access_json(answers[0])
 
 
 QUESTION = Question(
@@ -51,8 +38,8 @@ QUESTION = Question(
     """,
     answer=answer,
     outcome=lambda decision: decision.outcome.outcome,
-    text=text,
-    data=data,
+    text=one("access_text"),
+    data=one("access_json"),
     options=(
         click.Option(["--viewer", "who"], required=True, metavar="ID", help="Who wants to see the record."),
         click.Option(["--record"], required=True, metavar="ID", help="The record (evidence item id) to see."),

@@ -7,12 +7,11 @@ answer is a `CommitmentReport`: yes (nothing late or unknown), no (late) or unde
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import click
 
-from ..question import Asking, Question
+from ..question import Asking, Question, one
 
 
 def answer(asking: Asking) -> list[Any]:
@@ -21,18 +20,6 @@ def answer(asking: Asking) -> list[Any]:
     person = asking.options["person"]
     policy = asking.policies.for_person(asking.facts, person)
     return [commitments(policy, asking.facts, person, asking.as_of, role=asking.options["role"], engine=asking.engine)]
-
-
-def text(answers: Sequence[Any], asking: Asking) -> str:
-    from ..explain import commitments_text
-
-    return commitments_text(answers[0])
-
-
-def data(answers: Sequence[Any], asking: Asking) -> Any:
-    from ..explain import commitments_json
-
-    return commitments_json(answers[0])
 
 
 QUESTION = Question(
@@ -51,8 +38,8 @@ QUESTION = Question(
     """,
     answer=answer,
     outcome=lambda report: report.outcome,
-    text=text,
-    data=data,
+    text=one("commitments_text"),
+    data=one("commitments_json"),
     options=(
         click.Option(["--person"], required=True, metavar="ID", help="Whose progress to report."),
         click.Option(["--role"], help="Only the commitments owed in this role (default: every commitment of the policy)."),

@@ -6,12 +6,11 @@ values) for the person, per relationship or once; the answer is an `IncentiveRep
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import click
 
-from ..question import Asking, Question
+from ..question import Asking, Question, one
 
 
 def answer(asking: Asking) -> list[Any]:
@@ -20,18 +19,6 @@ def answer(asking: Asking) -> list[Any]:
     person = asking.options["person"]
     policy = asking.policies.for_person(asking.facts, person)
     return [incentives(policy, asking.facts, person, asking.as_of, engine=asking.engine)]
-
-
-def text(answers: Sequence[Any], asking: Asking) -> str:
-    from ..explain import incentives_text
-
-    return incentives_text(answers[0])
-
-
-def data(answers: Sequence[Any], asking: Asking) -> Any:
-    from ..explain import incentives_json
-
-    return incentives_json(answers[0])
 
 
 QUESTION = Question(
@@ -51,7 +38,7 @@ QUESTION = Question(
     """,
     answer=answer,
     outcome=lambda report: report.outcome,
-    text=text,
-    data=data,
+    text=one("incentives_text"),
+    data=one("incentives_json"),
     options=(click.Option(["--person"], required=True, metavar="ID", help="Whose incentives to list."),),
 )

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ..question import Asking, Question
+from ..question import Asking, Question, one
 from .eligibility import _shown
 
 
@@ -30,12 +30,6 @@ def text(answers: Sequence[Any], asking: Asking) -> str:
     return decision_text(answers[0], explain=asking.explain)
 
 
-def data(answers: Sequence[Any], asking: Asking) -> Any:
-    from ..explain import decision_json
-
-    return decision_json(answers[0])
-
-
 QUESTION = Question(
     name="pair",
     summary="may these two be paired, and how well do they match?",
@@ -51,7 +45,7 @@ QUESTION = Question(
     answer=answer,
     outcome=lambda d: d.outcome,
     text=text,
-    data=data,
+    data=one("decision_json"),
     options=(
         click.Argument(["first"]),
         click.Argument(["second"]),

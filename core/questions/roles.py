@@ -8,14 +8,13 @@ eligible for at least one role, else undetermined when one is undetermined, else
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
 import attrs
 import click
 
 from ..outcome import Outcome
-from ..question import Asking, Question
+from ..question import Asking, Question, one
 from .eligibility import _shown
 
 
@@ -53,18 +52,6 @@ def answer(asking: Asking) -> list[RolesAnswer]:
     return [RolesAnswer(person.id, person.name, c.name, c.file, asking.as_of, decisions)]
 
 
-def text(answers: Sequence[RolesAnswer], asking: Asking) -> str:
-    from ..explain import roles_text
-
-    return roles_text(answers[0])
-
-
-def data(answers: Sequence[RolesAnswer], asking: Asking) -> Any:
-    from ..explain import roles_json
-
-    return roles_json(answers[0])
-
-
 QUESTION = Question(
     name="roles",
     summary="which roles is this person eligible for?",
@@ -81,8 +68,8 @@ QUESTION = Question(
     """,
     answer=answer,
     outcome=lambda a: a.outcome,
-    text=text,
-    data=data,
+    text=one("roles_text"),
+    data=one("roles_json"),
     options=(click.Option(["--person"], required=True, metavar="ID", help="Whose roles to list."),),
     viewer=True,
 )
