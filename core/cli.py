@@ -18,13 +18,14 @@ from typing import Any
 import click
 
 from .errors import AccordError
-from .question import Policies, as_of_date, fail_cleanly, shared_decorator
+from .question import Policies, as_of_date, fail_cleanly, open_facts, shared_decorator
 
 EXIT_BAD_INPUT = 2
 #: an exception Accord did not expect: a bug (EX_SOFTWARE in sysexits.h), never an answer's code
 EXIT_INTERNAL = 70
-#: where to report a bug; the one place that says so (pyproject.toml's [project.urls] agrees)
-REPORT_BUGS = "https://github.com/accord-policy/accord/issues"
+#: where to report a bug, the one place that says so. Accord has no public tracker yet: the words
+#: name who to tell; put the tracker's address here (and in pyproject.toml) once there is one
+REPORT_BUGS = "the Accord maintainers (the project's issue tracker)"
 #: set to 1 to see the traceback of an internal error (or run `accord --debug ...`)
 DEBUG_VARIABLE = "ACCORD_DEBUG"
 
@@ -42,7 +43,7 @@ def _internal_error(exc: BaseException) -> None:
     click.echo(
         f"internal error: this is a bug in Accord, not a problem with your input\n"
         f"  {type(exc).__name__}: {message}\n"
-        f"  = please report it at {REPORT_BUGS} with the command and its input files;\n"
+        f"  = please report it to {REPORT_BUGS} with the command and its input files;\n"
         f"    run it again with {DEBUG_VARIABLE}=1 (or `accord --debug`) to see the traceback",
         err=True,
     )
@@ -305,7 +306,7 @@ def test_command(
 @main.command("diff")
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
-@click.option("--roster", metavar="FACTS", type=click.Path(dir_okay=False), help="A facts file: list everyone whose answer changes, and why.")
+@click.option("--roster", metavar="FACTS|DB", type=click.Path(dir_okay=False), help="A facts file or a roster database: list everyone whose answer changes, and why.")
 @_as_of_option
 @_format
 @_fail_cleanly
@@ -326,9 +327,7 @@ def diff_command(old: str, new: str, roster: str | None, as_of: dt.datetime | No
     people = None
     day = _as_of(as_of)
     if roster is not None:
-        from .facts import load_facts
-
-        people = roster_diff(before, after, load_facts(roster), day)
+        people = roster_diff(before, after, open_facts(roster, day), day)
     if fmt == "json":
         _emit_json(diff_json(before, after, changes, people, day if roster else None))
     else:

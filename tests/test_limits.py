@@ -246,8 +246,9 @@ def test_an_unexpected_exception_is_a_bug_with_its_own_exit_code(error: BaseExce
     assert result.exit_code == 70 and "Traceback" in result.output
 
 
-def test_the_bug_tracker_is_named_once_and_in_the_package_metadata() -> None:
-    assert cli.REPORT_BUGS in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+def test_where_to_report_a_bug_is_said_in_one_place() -> None:
+    sources = [p for p in (ROOT / "core").rglob("*.py") if cli.REPORT_BUGS in p.read_text(encoding="utf-8")]
+    assert sources == [ROOT / "core" / "cli.py"]
 
 
 def test_exit_code_70_is_documented() -> None:

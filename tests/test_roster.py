@@ -429,3 +429,15 @@ def test_the_roster_walkthrough_runs_in_order(tmp_path, monkeypatch):
         assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
         assert _STAMP.sub("<time>", result.output.rstrip("\n")) == _STAMP.sub("<time>", m["out"].rstrip("\n")), m["cmd"]
         assert result.exit_code == int(m["code"]), m["cmd"]
+
+
+def test_diff_reads_a_roster_database_as_it_reads_the_facts_file(demo_db, tmp_path):
+    """`accord diff OLD NEW --roster DB` lists the same people as with the facts file they came from."""
+    old = str(ROOT / "rules" / "demo" / "district-mentoring.accord")
+    new = tmp_path / "stricter.accord"
+    new.write_text(Path(old).read_text(encoding="utf-8").replace("mentor_min_years = 3 years", "mentor_min_years = 30 years"), encoding="utf-8")
+    args = ["diff", old, str(new), "--as-of", AS_OF, "--format", "json", "--roster"]
+    from_file, from_db = run(*args, str(DEMO)), run(*args, str(demo_db))
+    assert from_file[0] == from_db[0] == 1
+    people = lambda out: [(p["person"], p["role"], p["old"], p["new"], p["rules"]) for p in json.loads(out)["people"]]  # noqa: E731
+    assert people(from_file[1]) == people(from_db[1]) and people(from_file[1])
