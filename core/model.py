@@ -136,6 +136,7 @@ class Facts:
     #: the runtime's evaluation contexts by as-of date (`runtime.Context.of` keeps them): the facts
     #: never change, so a context, and what it has looked up, serves every question of the same day
     contexts: dict[object, object] = attrs.field(init=False, repr=False, eq=False)
+    _chains: dict[str | None, tuple[Place, ...]] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         by_person: dict[str, list[Relationship]] = defaultdict(list)
@@ -148,6 +149,7 @@ class Facts:
         object.__setattr__(self, "_by_person", {k: tuple(v) for k, v in by_person.items()})
         object.__setattr__(self, "_by_subject", {k: tuple(v) for k, v in by_subject.items()})
         object.__setattr__(self, "contexts", {})
+        object.__setattr__(self, "_chains", {})
 
     def person(self, person_id: str) -> Person:
         """The person with this id; raises `UsageError` naming the closest id."""
@@ -166,7 +168,13 @@ class Facts:
         return self._by_subject.get((person_id, kind), ())
 
     def place_chain(self, place_id: str | None) -> tuple[Place, ...]:
-        """The place and every place above it, nearest first."""
+        """The place and every place above it, nearest first (worked out once per place: the facts never change)."""
+        found = self._chains.get(place_id)
+        if found is None:
+            found = self._chains[place_id] = self._walk_up(place_id)
+        return found
+
+    def _walk_up(self, place_id: str | None) -> tuple[Place, ...]:
         chain: list[Place] = []
         seen: set[str] = set()
         while place_id is not None and place_id in self.places and place_id not in seen:
