@@ -473,14 +473,14 @@ def propose(
     if importlib.util.find_spec("scipy") is None:
         click.echo("error: `accord match` needs scipy, which is not installed: install accord[match] (pip install 'accord[match]')", err=True)
         sys.exit(EXIT_BAD_INPUT)
-    from .facts import load_facts
     from .match import match as run_match
     from .match import match_csv, match_json, match_text
 
-    loaded = load_facts(facts)
+    day = _as_of(as_of)
+    loaded = open_facts(facts, day)
     policies = _Policies(policy, programme)
     report = run_match(
-        lambda pid: policies.for_person(loaded, pid), loaded, _as_of(as_of), ends=ends, mentee_roles=mentee_roles or None,
+        lambda pid: policies.for_person(loaded, pid), loaded, day, ends=ends, mentee_roles=mentee_roles or None,
         mentor_role=mentor_role, place=place, fixed=fixed, viewer=viewer,
     )
     if fmt == "json":
@@ -500,13 +500,18 @@ def propose(
 @click.option("--log", "log", type=click.Path(dir_okay=False), help="The decision log to append to (JSON lines). Default: decisions.jsonl beside the output.")
 @_fail_cleanly
 def accept(facts: str, proposal: str, as_of: dt.datetime, output: str | None, log: str | None) -> None:
-    """Accept a proposal: add its pairs to FACTS as relationships valid from --as-of.
+    """Accept a proposal: add its pairs to FACTS (or a roster DB) as relationships valid from --as-of.
 
-    PROPOSAL is the JSON or CSV of `accord match`. The new facts file is checked, then written
-    in one step (a temporary file renamed over the old), and the acceptance is appended to the
-    decision log.
+    PROPOSAL is the JSON or CSV of `accord match`. A facts file is checked, then written in one
+    step (a temporary file renamed over the old), and the acceptance is appended to the decision
+    log (JSON lines). A roster database imports the relationships in one transaction, valid from
+    --as-of, and records each accepted pair in its append-only `decisions` table.
     """
-    from .match import accept_proposal
+    from .match import accept_into_roster, accept_proposal
+    from .roster import is_roster_path
 
-    added, out, log_file = accept_proposal(facts, proposal, as_of.date(), output, log)
+    if is_roster_path(facts):
+        added, out, log_file = accept_into_roster(facts, proposal, as_of.date())
+    else:
+        added, out, log_file = accept_proposal(facts, proposal, as_of.date(), output, log)
     click.echo(f"accepted {added} pair{'s' if added != 1 else ''} from {as_of.date().isoformat()}: wrote {out}, logged in {log_file}")

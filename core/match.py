@@ -670,6 +670,59 @@ def read_proposal(path: str) -> tuple[str, tuple[str, str], list[tuple[str, str]
     return _kind(ends), ends, [(r[0], r[1]) for r in rows[1:] if len(r) > 2 and r[2] in ("proposed", "fixed")]
 
 
+def _accepted(facts: Any, proposal: str, as_of: dt.date) -> tuple[str, tuple[str, str], list[tuple[str, str]], list[dict[str, str]]]:
+    """A proposal's pairs checked against the facts (both people known, the mentee without a
+    current mentor on `as_of`), and the relationships that accepting them adds."""
+    kind, ends, pairs = read_proposal(proposal)
+    busy = {rel.ends.get(ends[1]) for rel in facts.relationships if rel.kind == kind and rel.period.contains(as_of)}
+    seen: set[str] = set()
+    for a, b in pairs:
+        facts.person(a), facts.person(b)
+        if b in busy or b in seen:
+            raise _error("P188", f"`{b}` already has a {ends[0]} on {as_of.isoformat()}, so the pair `{a}:{b}` cannot be accepted",
+                         "propose again (`accord match`) with the facts as they are now")
+        seen.add(b)
+    relationships = [
+        {"kind": kind, ends[0]: a, ends[1]: b, "from": as_of.isoformat(), "id": f"match-{as_of.isoformat()}-{a}-{b}"} for a, b in pairs
+    ]
+    return kind, ends, pairs, relationships
+
+
+def accept_into_roster(db_path: str, proposal: str, as_of: dt.date) -> tuple[int, str, str]:
+    """Add a proposal's pairs to a roster database as relationships valid from `as_of` (one import,
+    one transaction), and record each accepted pair in the roster's append-only decision log.
+    Returns (pairs added, database, where the log is)."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from .roster.store import _now, open_roster
+
+    roster = open_roster(db_path)
+    kind, ends, pairs, relationships = _accepted(roster.facts_as_of(as_of), proposal, as_of)
+    with tempfile.TemporaryDirectory() as folder:
+        accepted = Path(folder) / "accepted.json"
+        accepted.write_text(json.dumps({"relationships": relationships}), encoding="utf-8")
+        roster.import_files([str(accepted)], effective=as_of)
+    revision, now = roster.revision(), _now()
+    conn = roster.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany(
+            "INSERT INTO decisions (person, question, outcome, reasons, as_of, roster_revision, decided_at) VALUES (?,?,?,?,?,?,?)",
+            [
+                (b, "match accept", "accepted", json.dumps({"relationship": rel["id"], "kind": kind, ends[0]: a, ends[1]: b, "proposal": str(proposal)}),
+                 as_of.isoformat(), revision, now)
+                for (a, b), rel in zip(pairs, relationships)
+            ],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return len(pairs), db_path, f"{db_path} (table decisions)"
+
+
 def accept_proposal(facts_path: str, proposal: str, as_of: dt.date, output: str | None = None, log: str | None = None) -> tuple[int, str, str]:
     """Add a proposal's pairs to a JSON facts file as relationships valid from `as_of`.
 
@@ -687,20 +740,9 @@ def accept_proposal(facts_path: str, proposal: str, as_of: dt.date, output: str 
 
     if not facts_path.endswith(".json"):
         raise _error("P187", f"`accord match accept` writes JSON facts files, and `{facts_path}` is not one", "convert the facts to JSON first")
-    facts = load_facts(facts_path)
-    kind, ends, pairs = read_proposal(proposal)
-    busy = {rel.ends.get(ends[1]) for rel in facts.relationships if rel.kind == kind and rel.period.contains(as_of)}
-    seen: set[str] = set()
-    for a, b in pairs:
-        facts.person(a), facts.person(b)
-        if b in busy or b in seen:
-            raise _error("P188", f"`{b}` already has a {ends[0]} on {as_of.isoformat()}, so the pair `{a}:{b}` cannot be accepted",
-                         "propose again (`accord match`) with the facts as they are now")
-        seen.add(b)
+    kind, ends, pairs, relationships = _accepted(load_facts(facts_path), proposal, as_of)
     doc = json.loads(Path(facts_path).read_text(encoding="utf-8"))
-    doc.setdefault("relationships", []).extend(
-        {"kind": kind, ends[0]: a, ends[1]: b, "from": as_of.isoformat(), "id": f"match-{as_of.isoformat()}-{a}-{b}"} for a, b in pairs
-    )
+    doc.setdefault("relationships", []).extend(relationships)
     out = Path(output or facts_path)
     fd, tmp = tempfile.mkstemp(prefix=".accord-", suffix=".json", dir=out.parent if str(out.parent) else ".")
     try:

@@ -212,3 +212,33 @@ def test_the_proposal_is_the_lexicographic_optimum_and_breaks_no_rule(pool: tupl
     assert report.greedy is not None and (report.greedy.matched, report.greedy.first, report.greedy.score) <= (
         report.totals.matched, report.totals.first, report.totals.score)
     assert match_json(match(compiled, loaded, AS_OF)) == match_json(report)  # repeatable
+
+
+def test_accepting_a_proposal_into_a_roster_database_adds_relationships_and_logs_them(tmp_path):
+    """With a roster database, `accord match accept` imports the pairs as relationships valid from
+    the acceptance date (one transaction) and records each in the append-only decision log; the
+    same proposal cannot be accepted twice, and the database then proposes nobody for them."""
+    import sqlite3
+
+    masa = str(Path(__file__).resolve().parent.parent / "examples" / "masa" / "facts.json")
+    db, proposal = str(tmp_path / "masa.db"), str(tmp_path / "proposal.json")
+    cli = CliRunner()
+    assert cli.invoke(main, ["roster", "init", db, "--programme", "masa"]).exit_code == 0
+    assert cli.invoke(main, ["roster", "import", db, masa]).exit_code == 0
+    proposed = cli.invoke(main, ["match", "propose", db, "--programme", "masa", "--as-of", "2021-09-15", "--format", "json"])
+    from_file = cli.invoke(main, ["match", "propose", masa, "--programme", "masa", "--as-of", "2021-09-15", "--format", "json"])
+    assert json.loads(proposed.output)["pairs"] == json.loads(from_file.output)["pairs"]  # the database proposes as the file does
+    pairs = [(p["mentor"], p["mentee"]) for p in json.loads(proposed.output)["pairs"] if p["status"] == "proposed"]
+    assert pairs
+    Path(proposal).write_text(proposed.output, encoding="utf-8")
+    accepted = cli.invoke(main, ["match", "accept", db, proposal, "--as-of", "2021-09-15"])
+    assert accepted.exit_code == 0, accepted.output
+    with sqlite3.connect(db) as conn:
+        logged = conn.execute("SELECT person, question, outcome, as_of FROM decisions ORDER BY seq").fetchall()
+        added = conn.execute("SELECT valid_from FROM relationships WHERE id LIKE 'match-%'").fetchall()
+    assert logged == [(b, "match accept", "accepted", "2021-09-15") for _, b in pairs]
+    assert added == [("2021-09-15",)] * len(pairs)
+    again = cli.invoke(main, ["match", "accept", db, proposal, "--as-of", "2021-09-15"])
+    assert again.exit_code == 2 and "error[P188]" in again.output
+    after = cli.invoke(main, ["match", "propose", db, "--programme", "masa", "--as-of", "2021-09-16", "--format", "json"])
+    assert not {b for _, b in pairs} & {p["mentee"] for p in json.loads(after.output)["pairs"] if p["status"] == "proposed"}
