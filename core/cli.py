@@ -19,6 +19,7 @@ import click
 
 from .errors import AccordError
 from .question import Policies, as_of_date, fail_cleanly, open_facts, shared_decorator
+from .roster import is_roster_path
 
 EXIT_BAD_INPUT = 2
 #: an exception Accord did not expect: a bug (EX_SOFTWARE in sysexits.h), never an answer's code
@@ -483,6 +484,10 @@ def propose(
         lambda pid: policies.for_person(loaded, pid), loaded, day, ends=ends, mentee_roles=mentee_roles or None,
         mentor_role=mentor_role, place=place, fixed=fixed, viewer=viewer,
     )
+    if is_roster_path(facts):  # kept in the roster as the proposal `accord match accept DB` takes
+        from .match import propose_into_roster
+
+        propose_into_roster(facts, match_json(report), day)
     if fmt == "json":
         _emit_json(match_json(report))
     elif fmt == "csv":
@@ -494,24 +499,27 @@ def propose(
 
 @match.command("accept")
 @click.argument("facts", type=click.Path(dir_okay=False))
-@click.argument("proposal", type=click.Path(dir_okay=False))
+@click.argument("proposal", type=click.Path(dir_okay=False), required=False)
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="The acceptance date: the relationships are valid from it.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the new facts file here. Default: replace FACTS.")
 @click.option("--log", "log", type=click.Path(dir_okay=False), help="The decision log to append to (JSON lines). Default: decisions.jsonl beside the output.")
 @_fail_cleanly
-def accept(facts: str, proposal: str, as_of: dt.datetime, output: str | None, log: str | None) -> None:
+def accept(facts: str, proposal: str | None, as_of: dt.datetime, output: str | None, log: str | None) -> None:
     """Accept a proposal: add its pairs to FACTS (or a roster DB) as relationships valid from --as-of.
 
     PROPOSAL is the JSON or CSV of `accord match`. A facts file is checked, then written in one
     step (a temporary file renamed over the old), and the acceptance is appended to the decision
-    log (JSON lines). A roster database imports the relationships in one transaction, valid from
-    --as-of, and records each accepted pair in its append-only `decisions` table.
+    log (JSON lines). A roster database keeps the proposal `accord match DB` made (its `proposals`
+    table), so PROPOSAL may be left out: the latest proposal not yet accepted is taken. The
+    relationships are imported in one transaction, valid from --as-of, and each accepted pair is
+    recorded in the roster's append-only `decisions` table.
     """
     from .match import accept_into_roster, accept_proposal
-    from .roster import is_roster_path
 
     if is_roster_path(facts):
         added, out, log_file = accept_into_roster(facts, proposal, as_of.date())
+    elif proposal is None:
+        raise click.UsageError("name the PROPOSAL file (only a roster database keeps its own proposals)")
     else:
         added, out, log_file = accept_proposal(facts, proposal, as_of.date(), output, log)
     click.echo(f"accepted {added} pair{'s' if added != 1 else ''} from {as_of.date().isoformat()}: wrote {out}, logged in {log_file}")

@@ -688,9 +688,29 @@ def _accepted(facts: Any, proposal: str, as_of: dt.date) -> tuple[str, tuple[str
     return kind, ends, pairs, relationships
 
 
-def accept_into_roster(db_path: str, proposal: str, as_of: dt.date) -> tuple[int, str, str]:
+_PROPOSALS = (
+    "CREATE TABLE IF NOT EXISTS proposals (seq INTEGER PRIMARY KEY, as_of TEXT NOT NULL, proposal TEXT NOT NULL, "
+    "proposed_at TEXT NOT NULL, accepted_at TEXT)"
+)
+
+
+def propose_into_roster(db_path: str, proposal: dict[str, Any], as_of: dt.date) -> int:
+    """Keep a proposal (`match_json`) in the roster's `proposals` table, for `accord match accept DB`; returns its number."""
+    import json
+
+    from .roster.store import _now, open_roster
+
+    conn = open_roster(db_path).conn
+    conn.execute(_PROPOSALS)
+    with conn:
+        cur = conn.execute("INSERT INTO proposals (as_of, proposal, proposed_at) VALUES (?,?,?)", (as_of.isoformat(), json.dumps(proposal), _now()))
+    return int(cur.lastrowid or 0)
+
+
+def accept_into_roster(db_path: str, proposal: str | None, as_of: dt.date) -> tuple[int, str, str]:
     """Add a proposal's pairs to a roster database as relationships valid from `as_of` (one import,
     one transaction), and record each accepted pair in the roster's append-only decision log.
+    `proposal` is a proposal file, or None for the latest one the roster keeps and has not accepted.
     Returns (pairs added, database, where the log is)."""
     import json
     import tempfile
@@ -699,15 +719,27 @@ def accept_into_roster(db_path: str, proposal: str, as_of: dt.date) -> tuple[int
     from .roster.store import _now, open_roster
 
     roster = open_roster(db_path)
-    kind, ends, pairs, relationships = _accepted(roster.facts_as_of(as_of), proposal, as_of)
+    conn = roster.conn
+    conn.execute(_PROPOSALS)
+    kept = None
     with tempfile.TemporaryDirectory() as folder:
+        if proposal is None:
+            kept = conn.execute("SELECT seq, proposal FROM proposals WHERE accepted_at IS NULL ORDER BY seq DESC LIMIT 1").fetchone()
+            if kept is None:
+                raise _error("P187", f"the roster `{db_path}` keeps no proposal to accept", "propose first: accord match DB --programme NAME --as-of DATE")
+            proposal = str(Path(folder) / f"proposal-{kept[0]}.json")
+            Path(proposal).write_text(kept[1], encoding="utf-8")
+        kind, ends, pairs, relationships = _accepted(roster.facts_as_of(as_of), proposal, as_of)
         accepted = Path(folder) / "accepted.json"
         accepted.write_text(json.dumps({"relationships": relationships}), encoding="utf-8")
         roster.import_files([str(accepted)], effective=as_of)
     revision, now = roster.revision(), _now()
-    conn = roster.conn
+    if kept is not None:
+        proposal = f"proposal {kept[0]} of {db_path}"
     conn.execute("BEGIN IMMEDIATE")
     try:
+        if kept is not None:
+            conn.execute("UPDATE proposals SET accepted_at = ? WHERE seq = ?", (now, kept[0]))
         conn.executemany(
             "INSERT INTO decisions (person, question, outcome, reasons, as_of, roster_revision, decided_at) VALUES (?,?,?,?,?,?,?)",
             [

@@ -242,3 +242,25 @@ def test_accepting_a_proposal_into_a_roster_database_adds_relationships_and_logs
     assert again.exit_code == 2 and "error[P188]" in again.output
     after = cli.invoke(main, ["match", "propose", db, "--programme", "masa", "--as-of", "2021-09-16", "--format", "json"])
     assert not {b for _, b in pairs} & {p["mentee"] for p in json.loads(after.output)["pairs"] if p["status"] == "proposed"}
+
+
+def test_a_roster_keeps_its_proposal_for_accept_to_take(tmp_path):
+    """`accord match DB` keeps its proposal in the roster; `accord match accept DB` (no file) takes
+    the latest one not yet accepted, once."""
+    import sqlite3
+
+    masa = str(Path(__file__).resolve().parent.parent / "examples" / "masa" / "facts.json")
+    db = str(tmp_path / "masa.db")
+    cli = CliRunner()
+    assert cli.invoke(main, ["roster", "init", db, "--programme", "masa"]).exit_code == 0
+    assert cli.invoke(main, ["roster", "import", db, masa]).exit_code == 0
+    proposed = cli.invoke(main, ["match", "propose", db, "--programme", "masa", "--as-of", "2021-09-15", "--format", "json"])
+    pairs = [(p["mentor"], p["mentee"]) for p in json.loads(proposed.output)["pairs"] if p["status"] == "proposed"]
+    accepted = cli.invoke(main, ["match", "accept", db, "--as-of", "2021-09-15"])
+    assert accepted.exit_code == 0 and f"accepted {len(pairs)} pair" in accepted.output, accepted.output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM proposals WHERE accepted_at IS NOT NULL").fetchone() == (1,)
+        assert [r[0] for r in conn.execute("SELECT person FROM decisions WHERE question = 'match accept' ORDER BY seq")] == [b for _, b in pairs]
+    again = cli.invoke(main, ["match", "accept", db, "--as-of", "2021-09-15"])
+    assert again.exit_code == 2 and "keeps no proposal" in again.output
+    assert cli.invoke(main, ["match", "accept", masa, "--as-of", "2021-09-15"]).exit_code == 2  # a facts file needs its PROPOSAL
