@@ -51,10 +51,7 @@ def _internal_error(exc: BaseException) -> None:
     sys.exit(EXIT_INTERNAL)
 
 
-_fail_cleanly = fail_cleanly
-
-
-@_fail_cleanly
+@fail_cleanly
 def _run(body: Callable[[], int]) -> None:
     """Run a question command's body and exit with the code its report gives."""
     sys.exit(body())
@@ -69,8 +66,6 @@ _format = shared_decorator("format")
 _as_of_option = shared_decorator("as_of")
 _engine_option = shared_decorator("engine")
 _viewer_option = shared_decorator("viewer")
-_as_of = as_of_date
-_Policies = Policies
 
 
 def _with_policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -112,7 +107,7 @@ class _Accord(click.Group):
         for q in builtin():
             if q.name == name:
                 return command(q, _run)
-        for q in _fail_cleanly(questions)():  # a plugin's question: only now are the plugins loaded
+        for q in fail_cleanly(questions)():  # a plugin's question: only now are the plugins loaded
             if q.name == name:
                 return command(q, _run)
         return None
@@ -257,7 +252,7 @@ def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
 @click.option("--generate", metavar="POLICY", type=click.Path(dir_okay=False), help="Print a starting test file for POLICY: the cases at each threshold, to confirm.")
 @_as_of_option
 @_format
-@_fail_cleanly
+@fail_cleanly
 def test_command(
     paths: tuple[str, ...], coverage: bool, fail_under: float | None, junit_xml: str | None, generate: str | None, as_of: dt.datetime | None, fmt: str
 ) -> None:
@@ -310,7 +305,7 @@ def test_command(
 @click.option("--roster", metavar="FACTS|DB", type=click.Path(dir_okay=False), help="A facts file or a roster database: list everyone whose answer changes, and why.")
 @_as_of_option
 @_format
-@_fail_cleanly
+@fail_cleanly
 def diff_command(old: str, new: str, roster: str | None, as_of: dt.datetime | None, fmt: str) -> None:
     """Show what changed between two versions of a policy, and whom it changes.
 
@@ -326,7 +321,7 @@ def diff_command(old: str, new: str, roster: str | None, as_of: dt.datetime | No
     before, after = load_policy(old), load_policy(new)
     changes = policy_diff(before, after)
     people = None
-    day = _as_of(as_of)
+    day = as_of_date(as_of)
     if roster is not None:
         people = roster_diff(before, after, open_facts(roster, day), day)
     if fmt == "json":
@@ -338,7 +333,7 @@ def diff_command(old: str, new: str, roster: str | None, as_of: dt.datetime | No
 
 @main.command()
 @_format
-@_fail_cleanly
+@fail_cleanly
 def programmes(fmt: str) -> None:
     """List the installed programmes, their roles and the plugin that provides each."""
     from .registry import default_registry
@@ -371,7 +366,7 @@ def programmes(fmt: str) -> None:
 
 
 @main.command()
-@_fail_cleanly
+@fail_cleanly
 def schema() -> None:
     """Print the JSON Schema of a facts file, with the facts each installed programme declares."""
     from .facts import facts_json_schema
@@ -455,7 +450,7 @@ def _fixed_pair(_ctx: click.Context, _param: click.Parameter, values: tuple[str,
 @click.option("--mentee-role", "mentee_roles", multiple=True, metavar="ROLE", help="A role whose eligible people need a mentor; repeat it. Default: the pair rule's second end.")
 @click.option("--mentor-role", metavar="ROLE", help="The role a mentor must be eligible for. Default: the pair rule's first end.")
 @_viewer_option
-@_fail_cleanly
+@fail_cleanly
 def propose(
     facts: str, policy: str | None, programme: str | None, as_of: dt.datetime | None, fmt: str, place: str | None,
     fixed: list[tuple[str, str]], ends: str | None, mentee_roles: tuple[str, ...], mentor_role: str | None, viewer: str | None,
@@ -477,9 +472,9 @@ def propose(
     from .match import match as run_match
     from .match import match_csv, match_json, match_text
 
-    day = _as_of(as_of)
+    day = as_of_date(as_of)
     loaded = open_facts(facts, day)
-    policies = _Policies(policy, programme)
+    policies = Policies(policy, programme)
     report = run_match(
         lambda pid: policies.for_person(loaded, pid), loaded, day, ends=ends, mentee_roles=mentee_roles or None,
         mentor_role=mentor_role, place=place, fixed=fixed, viewer=viewer,
@@ -503,7 +498,7 @@ def propose(
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="The acceptance date: the relationships are valid from it.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the new facts file here. Default: replace FACTS.")
 @click.option("--log", "log", type=click.Path(dir_okay=False), help="The decision log to append to (JSON lines). Default: decisions.jsonl beside the output.")
-@_fail_cleanly
+@fail_cleanly
 def accept(facts: str, proposal: str | None, as_of: dt.datetime, output: str | None, log: str | None) -> None:
     """Accept a proposal: add its pairs to FACTS (or a roster DB) as relationships valid from --as-of.
 

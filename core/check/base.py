@@ -11,6 +11,11 @@ from ..schema import Schema
 from ..values import (
     ANY,
     BOOL,
+    DATE,
+    Money,
+    Quantity,
+    Scale,
+    Type,
     show,
 )
 
@@ -92,3 +97,8 @@ class CheckerBase:
         definition's use at the top is its expansion (`require "x": experienced(mentee)` has the
         comparison on top, with its two sides to show); uses further in stay calls."""
         return node.expanded if isinstance(node, ir.CallDefine) else node
+
+
+def _ordered(t: Type) -> bool:
+    """Whether values of the type have an order (`<`, `may raise`): quantities, money, scales, dates."""
+    return isinstance(t, (Quantity, Money, Scale)) or t == DATE

@@ -25,8 +25,7 @@ from ..values import (
     canonical_unit,
     show,
 )
-from .base import RIGHTS, CheckerBase
-from .expressions import _ordered
+from .base import RIGHTS, CheckerBase, _ordered
 
 
 class Declarations(CheckerBase):

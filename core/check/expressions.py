@@ -39,7 +39,7 @@ from ..values import (
     conversion,
     scale_enum,
 )
-from .base import BUILTINS, SIZE_WARNING, _OPS, CheckerBase
+from .base import BUILTINS, SIZE_WARNING, _OPS, CheckerBase, _ordered
 
 
 class Expressions(CheckerBase):
@@ -551,9 +551,6 @@ def _signature(node: ir.Node) -> tuple[object, ...]:
         return ("var", node.type, node.name, node.text)
     return ("node", id(node))  # never here: a scope binds names to variables and constants
 
-
-def _ordered(t: Type) -> bool:
-    return isinstance(t, (Quantity, Money, Scale)) or t == DATE
 
 
 def _values_of(t: Type | None) -> tuple[Choice | Scale, tuple[str, ...]] | None:

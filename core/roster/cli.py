@@ -25,8 +25,6 @@ _batch = click.option("--batch", type=click.IntRange(1), default=2000, show_defa
 _fmt = click.option("--format", "fmt", type=click.Choice(["text", "jsonl", "csv"]), default="text", show_default=True, help="One line per person: text, JSON lines, or CSV.")
 
 
-_fail_cleanly = fail_cleanly
-_day = as_of_date
 
 
 def _chooser(roster: Any, policy: str | None, programme: str | None) -> Any:
@@ -66,7 +64,7 @@ def roster() -> None:
 @roster.command()
 @click.argument("db", type=click.Path(dir_okay=False))
 @click.option("--programme", required=True, help="The programme the roster is for (see `accord programmes`).")
-@_fail_cleanly
+@fail_cleanly
 def init(db: str, programme: str) -> None:
     """Make an empty roster database DB (WAL journal; open it in any SQLite tool or Datasette)."""
     from .store import init_roster
@@ -80,7 +78,7 @@ def init(db: str, programme: str) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--effective", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day changed facts take effect (default today); the old value holds until the day before.")
 @click.option("--table", type=click.Choice(["places", "people", "memberships", "roles", "relationships", "evidence", "consents"]), help="What the CSV files hold, when their names do not say.")
-@_fail_cleanly
+@fail_cleanly
 def import_(db: str, files: tuple[str, ...], effective: dt.datetime | None, table: str | None) -> None:
     """Import facts files (.json, .toml) and CSV files (people.csv, evidence.csv, ...) into DB.
 
@@ -108,7 +106,7 @@ def import_(db: str, files: tuple[str, ...], effective: dt.datetime | None, tabl
 @click.option("--engine", type=click.Choice(["python", "sql"]), default="python", show_default=True, help="sql: decide eligibility in the database (see `--explain`), then reasons in Python for no one.")
 @click.option("--explain", "explain_plan", is_flag=True, help="With --engine sql: say which rules ran in SQL and which in Python.")
 @click.option("--sql", "dialect", metavar="DIALECT", help="Print the pushed-down queries in a SQL dialect (sqlite, duckdb, postgres, spark...) and stop.")
-@_fail_cleanly
+@fail_cleanly
 def check(db: str, role: str | None, all_roles: bool, programme: str | None, policy: str | None, as_of: dt.datetime | None, fmt: str, batch: int, engine: str, explain_plan: bool, dialect: str | None) -> None:
     """Decide eligibility for everyone in DB (a roster database, or a facts file), one line each.
 
@@ -119,7 +117,7 @@ def check(db: str, role: str | None, all_roles: bool, programme: str | None, pol
     """
     if (role is None) == (not all_roles):
         raise click.UsageError("give --role ROLE or --all-roles")
-    day = _day(as_of)
+    day = as_of_date(as_of)
     if dialect is not None:
         _show_sql(db, role, all_roles, programme, policy, day, dialect)
         return
@@ -136,10 +134,10 @@ def check(db: str, role: str | None, all_roles: bool, programme: str | None, pol
 @_as_of
 @_fmt
 @_batch
-@_fail_cleanly
+@fail_cleanly
 def incentives(db: str, programme: str | None, policy: str | None, as_of: dt.datetime | None, fmt: str, batch: int) -> None:
     """What everyone in DB receives, one line each (JSON lines: the full report)."""
-    _answer(db, "incentives", None, programme, policy, _day(as_of), fmt, batch)
+    _answer(db, "incentives", None, programme, policy, as_of_date(as_of), fmt, batch)
 
 
 @roster.command()
@@ -150,10 +148,10 @@ def incentives(db: str, programme: str | None, policy: str | None, as_of: dt.dat
 @_as_of
 @_fmt
 @_batch
-@_fail_cleanly
+@fail_cleanly
 def commitments(db: str, role: str | None, programme: str | None, policy: str | None, as_of: dt.datetime | None, fmt: str, batch: int) -> None:
     """Everyone's progress on time commitments, one line each (JSON lines: the full report)."""
-    _answer(db, "commitments", [role] if role else None, programme, policy, _day(as_of), fmt, batch)
+    _answer(db, "commitments", [role] if role else None, programme, policy, as_of_date(as_of), fmt, batch)
 
 
 def _open(db: str) -> Any:
@@ -248,7 +246,7 @@ def _show_sql(db: str, role: str | None, all_roles: bool, programme: str | None,
 @_policy
 @_as_of
 @_batch
-@_fail_cleanly
+@fail_cleanly
 def decide(db: str, role: str | None, all_roles: bool, question: str, programme: str | None, policy: str | None, as_of: dt.datetime | None, batch: int) -> None:
     """Decide for everyone in DB and append each decision, with its reasons, to the decision log.
 
@@ -262,7 +260,7 @@ def decide(db: str, role: str | None, all_roles: bool, question: str, programme:
     if question == "eligibility" and (role is None) == (not all_roles):
         raise click.UsageError("give --role ROLE or --all-roles")
     r = open_roster(db)
-    day = _day(as_of)
+    day = as_of_date(as_of)
     chooser = _chooser(r, policy, programme)
     total = r.count()
     answers = ask(r, chooser, question, day, roles=[role] if role else None, batch=batch)
@@ -276,7 +274,7 @@ def decide(db: str, role: str | None, all_roles: bool, question: str, programme:
 @_programme
 @_policy
 @click.option("--all", "every", is_flag=True, help="Replay every logged decision, not only each person's latest per question.")
-@_fail_cleanly
+@fail_cleanly
 def replay(db: str, programme: str | None, policy: str | None, every: bool) -> None:
     """Decide logged decisions again and report each one that would now differ, and why.
 
@@ -303,7 +301,7 @@ def replay(db: str, programme: str | None, policy: str | None, every: bool) -> N
 @click.argument("db", type=click.Path(dir_okay=False))
 @click.option("--person", required=True, metavar="ID", help="Whose decisions to show.")
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
-@_fail_cleanly
+@fail_cleanly
 def history(db: str, person: str, fmt: str) -> None:
     """A person's logged decisions over time, oldest first."""
     from ..errors import UsageError
