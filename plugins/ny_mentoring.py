@@ -5,7 +5,7 @@ development plan, a mentoring programme for teachers who hold an initial certifi
 are selected and prepared, what they do, the time allotted), consistent with any collective
 bargaining obligation; 8 NYCRR 80-3.4 makes one year of mentored experience, in the first year of
 employment, a requirement of the professional certificate. The rules are in
-`rules/ny/mentoring.accord`; docs/programmes.md section 7 lists each with its source and how sure
+`rules/ny/mentoring.accord`; docs/programmes.md section 8 lists each with its source and how sure
 it is.
 
 The mentoring and evaluation relationships, mentoring logs, observations and summative
