@@ -377,6 +377,8 @@ def test_r_ind_1_and_3_what_a_beginning_teacher_is_owed(state):
         ("orientation (beginning teacher)", "met"),
         (WITHIN_TWO_WEEKS, "met"),
         ("a support team", "met"),
+        # R-IND-4: release time, in amounts the state leaves to the district (parameters at `none`)
+        ("release time for observations and mentoring", "unknown"),
         (FIFTY, "in progress"),
     ]
     no_team = commitments(state, world(), "t")
