@@ -1,18 +1,26 @@
-"""The seed rules of issue 10 section 8 that today's constructs can say, as a district's layer sets
-what the state leaves open: release time (R-IND-4), time for an administrator's professional
-conversations (603 CMR 7.13(2)(d)), the mentor's classroom observations. Every answer is asked
-with both engines (`tests.questions`), and worked out by hand next to each test.
+"""The seed rules of issue 10 section 8 that today's constructs can say: release time (R-IND-4),
+time for an administrator's professional conversations (603 CMR 7.13(2)(d)) and the mentor's
+classroom observations, as a district's layer sets what the state leaves open; MASA's stipend,
+sent for the teams on the region's pair list (process steps 7-8); the application for a second
+year, made to the region coordinator (R-MASA-EXT-2). Every answer is asked with both engines
+(`tests.questions`, `tests.support`), and worked out by hand next to each test.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import accord
-from tests.questions import commitments
-from tests.support import facts
+from accord.cli import main
+from accord.evaluate import Outcome
+from tests.questions import commitments, incentives
+from tests.support import decide, facts
+
+ROOT = Path(__file__).resolve().parents[1]
 
 AS_OF = dt.date(2026, 1, 15)
 
@@ -94,3 +102,81 @@ def test_the_state_alone_names_the_parameters_the_district_sets():
     assert {p.status for p in parts.values()} == {"unknown"}
     assert parts["release time each month"].missing == ("parameter release_hours_per_month",)
     assert parts["classroom observations by the mentor in the induction year"].missing == ("parameter mentor_observations",)
+
+
+# =========================================================================== MASA
+
+MASA_DAY = dt.date(2021, 10, 1)
+MEMBER = [{"organisation": "masa", "category": "active", "from": "2021-07-01"}]
+MASA_PLACES = [
+    {"id": "mn", "kind": "state"},
+    {"id": "r1", "kind": "region", "parent": "mn"},
+    {"id": "r3", "kind": "region", "parent": "mn"},
+    {"id": "d1", "kind": "district", "parent": "r1"},
+]
+
+
+@pytest.fixture(scope="module")
+def masa() -> accord.CompiledPolicy:
+    return accord.load_policy(programme="masa")
+
+
+def _team(evidence, **people):
+    return facts({
+        "places": MASA_PLACES,
+        "people": [
+            {"id": "m", "place": "d1", "memberships": MEMBER},
+            {"id": "e", "place": "d1", "memberships": MEMBER},
+            {"id": "rep", "place": "d1", "roles": [{"role": "district_representative", "place": "d1", "from": "2020-07-01"}]},
+            {"id": "c1", "place": "r1", "roles": [{"role": "region_coordinator", "place": "r1", "from": "2020-07-01"}]},
+            {"id": "c3", "place": "r3", "roles": [{"role": "region_coordinator", "place": "r3", "from": "2020-07-01"}]},
+        ],
+        "relationships": [{"kind": "mentoring", "mentor": "m", "mentee": "e", "from": "2021-09-01"}],
+        "evidence": evidence,
+    })
+
+
+def _stipend(report):
+    (a,) = [a for a in report.awards if a.label == "mentor stipend"]
+    return a.outcome
+
+
+@pytest.mark.parametrize(
+    ("entry", "outcome"),
+    [
+        ({"mentor_id": "m", "date": "2021-09-30"}, Outcome.YES),  # listed before the as-of date
+        ({"mentor_id": "m", "date": "2021-10-02"}, Outcome.NO),  # the list is sent after it
+        ({"mentor_id": "someone_else", "date": "2021-09-30"}, Outcome.NO),  # the list names another mentor
+        ({"date": "2021-09-30"}, Outcome.UNKNOWN),  # an entry that does not say whose team it is
+        (None, Outcome.NO),  # not on the list
+    ],
+)
+def test_the_stipend_follows_the_pair_list(masa, entry, outcome):
+    ev = [] if entry is None else [{"id": "l", "kind": "pair_list", "subject": "e", "author": "c1", **entry}]
+    assert _stipend(incentives(masa, _team(ev), "m", MASA_DAY)) is outcome
+
+
+@pytest.mark.parametrize(
+    ("author", "received_by", "outcome"),
+    [
+        ("e", "c1", Outcome.YES),  # the mentee applies to the region's coordinator
+        ("m", "c1", Outcome.YES),  # the mentor
+        ("rep", "c1", Outcome.YES),  # the mentee's district
+        ("c1", "c1", Outcome.NO),  # the region itself is not a listed requester (R-MASA-EXT-3)
+        ("rep", "c3", Outcome.NO),  # another region's coordinator
+        ("rep", None, Outcome.UNKNOWN),  # nobody recorded who received it
+    ],
+)
+def test_an_extension_application_goes_to_the_region_coordinator(masa, author, received_by, outcome):
+    app = {"id": "a", "kind": "extension_application", "subject": "e", "author": author, "date": "2022-04-01"}
+    if received_by:
+        app["verified_by"] = received_by
+    assert decide(masa, _team([app]), "e", "extension_applied", dt.date(2022, 4, 20)).outcome is outcome
+
+
+def test_the_application_is_shown_to_the_region_not_to_another_region():
+    def code(viewer):
+        result = CliRunner().invoke(main, ["access", str(ROOT / "examples/masa/facts.json"), "--viewer", viewer, "--record", "app1",
+                                           "--programme", "masa", "--as-of", "2022-04-20"])
+        return result.exit_code
+    assert (code("rita"), code("carl"), code("dana"), code("maria"), code("ruth")) == (0, 1, 0, 0, 1)
