@@ -1,28 +1,4 @@
-"""Matching (`accord match`): who should mentor whom, as an optimal, explained assignment.
-
-In: a policy for each person (a district's layer, or one policy), facts, an as-of date, the pair
-rule's ends, pairs to keep (`fixed`). Out: a `MatchReport`: the proposed pairs with the
-preferences each meets, every mentee left without a mentor and why, the people whose eligibility
-is undetermined, the totals and how far a greedy assignment falls short.
-
-The pool: a person eligible (yes) for a mentee role and with no current relationship of the pair
-rule's kind is a mentee; otherwise a person eligible for the mentor role with capacity left is a
-mentor. Capacity is the mentor's policy's `mentees_per_mentor` (1 where the policy has none),
-lowered by the person's `mentee_capacity` fact, less their current mentees and fixed pairs.
-
-Hard rules are the pair rule's requirements: a pair is a candidate only when all are met (an
-unknown one excludes it: nothing undetermined is proposed). The objective is lexicographic: first
-the number of mentees matched, then the total weight of the `first` preferences met, then the
-total weight of the others. Weights are scaled to whole numbers and the three levels packed into
-one exact integer cost, and the assignment is solved by `scipy.optimize.linear_sum_assignment`
-(rows: mentees; columns: one per mentor's free place, and one "no mentor" column per mentee).
-Rows and columns are in id order and the solver is deterministic, so a run is repeatable.
-
-The pair rules run through the compiled block of each policy (`evaluate.run_block`), not through
-`decide_pair`: a Cumbria-sized pool asks about a million pairs, and a full `Decision` per pair
-would cost more than the matching itself. `decide_pair` (and `access.redact`) explain the few
-pairs shown to a `viewer`.
-"""
+"""Proposing a matching: every pair asked, the assignment solved (scipy), what could not be matched and why."""
 
 from __future__ import annotations
 
@@ -34,15 +10,15 @@ from typing import Any
 
 import attrs
 
-from .check import CAPACITY_PARAMETER
-from .compile import CompiledPolicy
-from .errors import Diagnostic, UsageError
-from .answers import HIDDEN, MET, NOT_MET, UNKNOWN
-from .evaluate import decide, decide_pair, pair_rule
-from .outcome import Outcome
-from .model import Facts, Person
-from .runtime import Context
-from .values import Unknown
+from ..answers import HIDDEN, MET, NOT_MET, UNKNOWN
+from ..check import CAPACITY_PARAMETER
+from ..compile import CompiledPolicy
+from ..errors import Diagnostic, UsageError
+from ..evaluate import decide, decide_pair, pair_rule
+from ..model import Facts, Person
+from ..outcome import Outcome
+from ..runtime import Context
+from ..values import Unknown
 
 #: the fact that lowers one mentor's capacity (declared by the educator plugin)
 CAPACITY_FACT = "mentee_capacity"
@@ -170,7 +146,7 @@ def match(
     people = sorted(facts.people)
     if place is not None:
         if place not in facts.places:
-            from .errors import suggest
+            from ..errors import suggest
 
             hint = suggest(place, facts.places)
             raise _error("P183", f"no place `{place}` in {facts.source}", f"did you mean `{hint}`?" if hint else "name a place of the facts file")
@@ -351,7 +327,7 @@ def _places(proposed: int, current: int) -> str:
 
 
 def _kind(ends: tuple[str, str]) -> str:
-    from .registry import default_registry
+    from ..registry import default_registry
 
     for k in default_registry().schema.relationships.values():
         if tuple(k.ends) == ends:
@@ -484,7 +460,7 @@ def _redact(report: MatchReport, policy_for: PolicyFor, facts: Facts, viewer: st
     where any preference is hidden, the greedy comparison is withheld, since the gap between the
     two assignments would tell what the hidden weights are worth.
     """
-    from .access import redact
+    from ..access import redact
 
     ends = report.ends
     pairs = []
@@ -520,279 +496,3 @@ def _redact(report: MatchReport, policy_for: PolicyFor, facts: Facts, viewer: st
         greedy=None if any_hidden else report.greedy,
         withheld=("score", "greedy") if any_hidden else (),
     )
-
-
-# --------------------------------------------------------------------------- explain
-
-
-def _show(n: Decimal) -> str:
-    from .values import show_number
-
-    return show_number(n)
-
-
-def match_json(report: MatchReport) -> dict[str, Any]:
-    """The report as JSON (`accord.match/1`)."""
-    out: dict[str, Any] = {
-        "format": "accord.match/1",
-        "policy": report.policy,
-        "as_of": report.as_of.isoformat(),
-        "ends": list(report.ends),
-        "relationship": report.relationship,
-        "pairs": [
-            {
-                report.ends[0]: p.mentor, report.ends[1]: p.mentee, "status": p.status,
-                "score": _show(p.score), "first_score": _show(p.first_score), "preferences_met": list(p.met),
-            }
-            for p in report.pairs
-        ],
-        "kept": [{report.ends[0]: a, report.ends[1]: b} for a, b in report.kept],
-        "unmatched": [
-            {
-                report.ends[1]: u.mentee,
-                "candidates": [
-                    {report.ends[0]: c.mentor, "reason": c.reason, "rule": c.rule, "status": c.status, "because": c.because}
-                    for c in u.candidates
-                ],
-            }
-            for u in report.unmatched
-        ],
-        "undetermined": [{"person": u.person, "roles": list(u.roles), "missing": list(u.missing)} for u in report.undetermined],
-        "mentors": [{"id": i, "capacity": c, "places_left": left} for i, c, left in report.mentors],
-        "totals": {"mentees": report.mentees, "matched": report.totals.matched, "first_score": _show(report.totals.first), "score": _show(report.totals.score)},
-    }
-    if report.greedy is not None:
-        g = report.greedy
-        out["greedy"] = {"matched": g.matched, "first_score": _show(g.first), "score": _show(g.score)}
-    if report.viewer:
-        out["viewer"] = report.viewer
-        out["withheld"] = list(report.withheld)
-    return out
-
-
-def match_csv(report: MatchReport) -> str:
-    """One row per proposed, fixed or kept pair and per mentee left without a mentor."""
-    import csv
-    import io
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow([report.ends[0], report.ends[1], "status", "score", "first_score", "preferences_met", "why"])
-    for p in report.pairs:
-        w.writerow([p.mentor, p.mentee, p.status, _show(p.score), _show(p.first_score), "; ".join(p.met), ""])
-    for a, b in report.kept:
-        w.writerow([a, b, "kept", "", "", "", "a current relationship"])
-    for u in report.unmatched:
-        w.writerow(["", u.mentee, "unmatched", "", "", "", _why_summary(u)])
-    return buf.getvalue()
-
-
-def _why_summary(u: Unmatched) -> str:
-    if not u.candidates:
-        return "no eligible mentor"
-    groups: dict[str, list[str]] = {}
-    for c in u.candidates:
-        key = f"`{c.rule}` {c.status}" if c.reason == "rule" else "no place left" if c.reason == "capacity" else "a rule this viewer may not see"
-        groups.setdefault(key, []).append(c.mentor)
-    return "; ".join(f"{k}: {', '.join(v)}" for k, v in groups.items())
-
-
-def match_text(report: MatchReport, *, limit: int = 8) -> str:
-    """The report for people: the pairs, who is left without a mentor and why, the totals."""
-    first, second = report.ends
-    lines = [f"match under policy \"{report.policy}\" ({first}, {second}) as of {report.as_of.isoformat()}"]
-    if report.viewer:
-        lines.append(f"  as {report.viewer} may see it" + (": scores count only the preferences this viewer may see" if report.withheld else ""))
-    lines.append(f"proposed pairs ({sum(p.status == 'proposed' for p in report.pairs)}):" if report.pairs else "proposed pairs: none")
-    for p in report.pairs:
-        met = ", ".join(p.met) if p.met else "no preference met"
-        tag = " (fixed)" if p.status == "fixed" else ""
-        lines.append(f"  {p.mentor} -> {p.mentee}{tag}  score {_show(p.score)}: {met}")
-    if report.kept:
-        lines.append(f"kept ({len(report.kept)} current {report.relationship} relationship{'s' if len(report.kept) != 1 else ''}):")
-        lines.extend(f"  {a} -> {b}" for a, b in report.kept)
-    if report.unmatched:
-        lines.append(f"without a {first} ({len(report.unmatched)}):")
-        for u in report.unmatched:
-            lines.append(f"  {u.mentee}: " + ("no eligible " + first if not u.candidates else "every candidate is excluded"))
-            for c in u.candidates[:limit]:
-                if c.reason == "capacity":
-                    lines.append(f"    {c.mentor}: capacity, {c.because}")
-                elif c.reason == "hidden":
-                    lines.append(f"    {c.mentor}: a rule this viewer may not see")
-                else:
-                    lines.append(f"    {c.mentor}: `{c.rule}` {c.status}" + (f" ({c.because})" if c.because else ""))
-            if len(u.candidates) > limit:
-                lines.append(f"    ... and {len(u.candidates) - limit} more (--format json lists them all)")
-    if report.undetermined:
-        lines.append(f"undetermined ({len(report.undetermined)}), left out:")
-        for d in report.undetermined:
-            lines.append(f"  {d.person} as {' or '.join(d.roles)}: missing {', '.join(d.missing) or 'nothing named'}")
-    t = report.totals
-    lines.append(
-        f"total: {t.matched} of {report.mentees} {second}s matched, first-tier score {_show(t.first)}, score {_show(t.score)}"
-    )
-    if report.greedy is not None:
-        g = report.greedy
-        gap = f"{t.matched - g.matched} fewer matched, " if g.matched < t.matched else ""
-        lines.append(
-            f"a greedy assignment: {g.matched} matched, first-tier score {_show(g.first)}, score {_show(g.score)}"
-            + (f" ({gap}{_show(t.first - g.first)} first-tier and {_show(t.score - g.score)} in all short)" if (g.matched, g.first, g.score) != (t.matched, t.first, t.score) else " (as good)")
-        )
-    elif "greedy" in report.withheld:
-        lines.append("the greedy comparison is withheld: it would tell what preferences this viewer may not see are worth")
-    return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------- accept
-
-
-def read_proposal(path: str) -> tuple[str, tuple[str, str], list[tuple[str, str]]]:
-    """The relationship kind, the ends and the (first, second) pairs of a proposal (JSON or CSV)."""
-    import csv
-    import json
-    from pathlib import Path
-
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise _error("P187", f"cannot read the proposal `{path}`: {exc.strerror or exc}") from None
-    if text.lstrip().startswith("{"):
-        try:
-            doc = json.loads(text)
-            ends = (str(doc["ends"][0]), str(doc["ends"][1]))
-            pairs = [(str(p[ends[0]]), str(p[ends[1]])) for p in doc["pairs"] if p.get("status") in ("proposed", "fixed")]
-            return str(doc["relationship"]), ends, pairs
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise _error("P187", f"`{path}` is not a proposal of `accord match --format json`: {exc}", "make it with `accord match ... --format json`") from None
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or len(rows[0]) < 3 or rows[0][2] != "status":
-        raise _error("P187", f"`{path}` is not a proposal of `accord match` (JSON or CSV)", "make it with `accord match ... --format json` or `--format csv`")
-    ends = (rows[0][0], rows[0][1])
-    return _kind(ends), ends, [(r[0], r[1]) for r in rows[1:] if len(r) > 2 and r[2] in ("proposed", "fixed")]
-
-
-def _accepted(facts: Any, proposal: str, as_of: dt.date) -> tuple[str, tuple[str, str], list[tuple[str, str]], list[dict[str, str]]]:
-    """A proposal's pairs checked against the facts (both people known, the mentee without a
-    current mentor on `as_of`), and the relationships that accepting them adds."""
-    kind, ends, pairs = read_proposal(proposal)
-    busy = {rel.ends.get(ends[1]) for rel in facts.relationships if rel.kind == kind and rel.period.contains(as_of)}
-    seen: set[str] = set()
-    for a, b in pairs:
-        facts.person(a), facts.person(b)
-        if b in busy or b in seen:
-            raise _error("P188", f"`{b}` already has a {ends[0]} on {as_of.isoformat()}, so the pair `{a}:{b}` cannot be accepted",
-                         "propose again (`accord match`) with the facts as they are now")
-        seen.add(b)
-    relationships = [
-        {"kind": kind, ends[0]: a, ends[1]: b, "from": as_of.isoformat(), "id": f"match-{as_of.isoformat()}-{a}-{b}"} for a, b in pairs
-    ]
-    return kind, ends, pairs, relationships
-
-
-_PROPOSALS = (
-    "CREATE TABLE IF NOT EXISTS proposals (seq INTEGER PRIMARY KEY, as_of TEXT NOT NULL, proposal TEXT NOT NULL, "
-    "proposed_at TEXT NOT NULL, accepted_at TEXT)"
-)
-
-
-def propose_into_roster(db_path: str, proposal: dict[str, Any], as_of: dt.date) -> int:
-    """Keep a proposal (`match_json`) in the roster's `proposals` table, for `accord match accept DB`; returns its number."""
-    import json
-
-    from .roster.store import _now, open_roster
-
-    conn = open_roster(db_path).conn
-    conn.execute(_PROPOSALS)
-    with conn:
-        cur = conn.execute("INSERT INTO proposals (as_of, proposal, proposed_at) VALUES (?,?,?)", (as_of.isoformat(), json.dumps(proposal), _now()))
-    return int(cur.lastrowid or 0)
-
-
-def accept_into_roster(db_path: str, proposal: str | None, as_of: dt.date) -> tuple[int, str, str]:
-    """Add a proposal's pairs to a roster database as relationships valid from `as_of` (one import,
-    one transaction), and record each accepted pair in the roster's append-only decision log.
-    `proposal` is a proposal file, or None for the latest one the roster keeps and has not accepted.
-    Returns (pairs added, database, where the log is)."""
-    import json
-    import tempfile
-    from pathlib import Path
-
-    from .roster.store import _now, open_roster
-
-    roster = open_roster(db_path)
-    conn = roster.conn
-    conn.execute(_PROPOSALS)
-    kept = None
-    with tempfile.TemporaryDirectory() as folder:
-        if proposal is None:
-            kept = conn.execute("SELECT seq, proposal FROM proposals WHERE accepted_at IS NULL ORDER BY seq DESC LIMIT 1").fetchone()
-            if kept is None:
-                raise _error("P187", f"the roster `{db_path}` keeps no proposal to accept", "propose first: accord match DB --programme NAME --as-of DATE")
-            proposal = str(Path(folder) / f"proposal-{kept[0]}.json")
-            Path(proposal).write_text(kept[1], encoding="utf-8")
-        kind, ends, pairs, relationships = _accepted(roster.facts_as_of(as_of), proposal, as_of)
-        accepted = Path(folder) / "accepted.json"
-        accepted.write_text(json.dumps({"relationships": relationships}), encoding="utf-8")
-        roster.import_files([str(accepted)], effective=as_of)
-    revision, now = roster.revision(), _now()
-    if kept is not None:
-        proposal = f"proposal {kept[0]} of {db_path}"
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        if kept is not None:
-            conn.execute("UPDATE proposals SET accepted_at = ? WHERE seq = ?", (now, kept[0]))
-        conn.executemany(
-            "INSERT INTO decisions (person, question, outcome, reasons, as_of, roster_revision, decided_at) VALUES (?,?,?,?,?,?,?)",
-            [
-                (b, "match accept", "accepted", json.dumps({"relationship": rel["id"], "kind": kind, ends[0]: a, ends[1]: b, "proposal": str(proposal)}),
-                 as_of.isoformat(), revision, now)
-                for (a, b), rel in zip(pairs, relationships)
-            ],
-        )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return len(pairs), db_path, f"{db_path} (table decisions)"
-
-
-def accept_proposal(facts_path: str, proposal: str, as_of: dt.date, output: str | None = None, log: str | None = None) -> tuple[int, str, str]:
-    """Add a proposal's pairs to a JSON facts file as relationships valid from `as_of`.
-
-    Checks every pair first (both people known, the mentee without a current mentor on `as_of`),
-    checks the new file loads, then renames it into place, so the old file is replaced whole or
-    not at all. Appends one line to the decision log. Returns (pairs added, facts file, log file).
-    A roster database would do the same in one transaction (see docs/matching.md).
-    """
-    import json
-    import os
-    import tempfile
-    from pathlib import Path
-
-    from .facts import load_facts
-
-    if not facts_path.endswith(".json"):
-        raise _error("P187", f"`accord match accept` writes JSON facts files, and `{facts_path}` is not one", "convert the facts to JSON first")
-    kind, ends, pairs, relationships = _accepted(load_facts(facts_path), proposal, as_of)
-    doc = json.loads(Path(facts_path).read_text(encoding="utf-8"))
-    doc.setdefault("relationships", []).extend(relationships)
-    out = Path(output or facts_path)
-    fd, tmp = tempfile.mkstemp(prefix=".accord-", suffix=".json", dir=out.parent if str(out.parent) else ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=2, ensure_ascii=False)
-            fh.write("\n")
-        load_facts(tmp)  # the new file must load before it replaces anything
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    log_file = Path(log) if log else out.parent / "decisions.jsonl"
-    entry = {
-        "decision": "match accepted", "as_of": as_of.isoformat(), "proposal": str(proposal), "facts": str(out),
-        "relationship": kind, "pairs": [{ends[0]: a, ends[1]: b} for a, b in pairs],
-    }
-    with open(log_file, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
-    return len(pairs), str(out), str(log_file)
