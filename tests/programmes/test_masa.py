@@ -228,13 +228,16 @@ def test_the_membership_category_is_read_on_the_as_of_date():
         person("u", memberships=[masa(None)]),
         person("x", memberships=[{"organisation": "other_association", "category": "active"}]),
         person("n", memberships=[]),
+        person("k", memberships=[{"organisation": "masa", "category": "none"}]),
     )
     c = accord.load_policy(text='policy "t" programme masa\nrole mentor\n  require "c": person.masa_membership = active\n')
     day = dt.date(2021, 12, 31)
-    got = {pid: rule(decide(c, loaded, pid, "mentor", day), "c") for pid in ("a", "r", "o", "u", "x", "n")}
+    got = {pid: rule(decide(c, loaded, pid, "mentor", day), "c") for pid in ("a", "r", "o", "u", "x", "n", "k")}
     assert got["a"].status == "met"
-    assert [got[p].actual for p in ("r", "o", "x", "n")] == ["retired", "other", "non_member", "non_member"]
+    assert [got[p].actual for p in ("r", "o", "k")] == ["retired", "other", "non_member"]  # k: known to have none
     assert got["u"].missing == ("person.masa_membership",)  # a membership whose category is not recorded
+    # no MASA membership on file: unknown, never "not a member" (issue 10, section 7)
+    assert [got[p].missing for p in ("x", "n")] == [("person.masa_membership",)] * 2
     after = rule(decide(c, loaded, "a", "mentor", dt.date(2022, 1, 1)), "c")
     assert after.actual == "non_member"  # the membership ended the day before
 
