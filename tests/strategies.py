@@ -101,6 +101,8 @@ FACTS: dict[str, list[str]] = {}
 #: the facts a facts file may carry, with their types (derived facts are computed, never stored)
 STORED_FACTS: dict[str, Type] = {}
 for _name, _spec in SCHEMA.facts.items():
+    if _spec.about != "person":  # a place's facts (`district.enrolment`) are read from a place
+        continue
     _tag = tag_of(_spec.type)
     if _tag is not None:
         FACTS.setdefault(_tag, []).append(_name)
