@@ -143,3 +143,36 @@ def test_a_roster_keeps_place_facts(tmp_path: Path):
     loaded = roster.facts_as_of(AS_OF)
     assert loaded.places["big"].facts["enrolment"] == 6400
     assert decide(policy(RULES), loaded, "bo", "mentor", AS_OF).outcome is NO
+
+
+# =========================================================================== a place as the subject
+
+
+def test_incentives_for_a_place_list_what_it_pays_to_whom(tmp_path: Path):
+    from accord.places import place_incentives
+
+    loaded = facts(DOC)
+    p = policy(RULES)
+    report = place_incentives(loaded, "big", AS_OF, lambda _: p)
+    assert [(x.person, x.award.partner, x.award.outcome) for x in report.payments] == [("ann", m, YES) for m in ("m1", "m2", "m3", "m4")]
+    assert report.totals() == {"USD": Decimal("2000")} and report.outcome is YES
+    small = place_incentives(loaded, "small", AS_OF, lambda _: p)
+    assert [x.award.outcome for x in small.payments] == [UNKNOWN] and small.outcome is UNKNOWN  # no allotment on file
+    assert place_incentives(loaded, "ma", AS_OF, lambda _: p).outcome is NO  # the state pays nothing here
+
+
+def test_the_cli_asks_about_a_place(tmp_path: Path):
+    doc = write(tmp_path, "facts.json", DOC)
+    pol = write(tmp_path, "p.accord", 'policy "Places"\n  programme demo\n' + RULES)
+    result = cli("incentives", doc, "--place", "big", "--policy", pol, "--as-of", AS_OF.isoformat())
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Incentives paid by big (district)")
+    assert "pays in total: USD 2000" in result.stdout
+    assert cli("incentives", doc, "--place", "small", "--policy", pol, "--as-of", AS_OF.isoformat()).exit_code == 3
+    code, data = cli_json("incentives", doc, "--place", "big", "--policy", pol, "--as-of", AS_OF.isoformat())
+    assert code == 0 and data["schema"] == "accord.place-incentives/1" and data["totals"] == {"USD": "2000"}
+    assert len(data["payments"]) == 4 and data["payments"][0]["to"]["id"] == "ann"
+    wrong = cli("incentives", doc, "--place", "bigg", "--policy", pol, "--as-of", AS_OF.isoformat())
+    assert wrong.exit_code == 2 and "did you mean `big`?" in wrong.stderr
+    both = cli("incentives", doc, "--place", "big", "--person", "ann", "--policy", pol, engines=False)
+    assert both.exit_code == 2 and "exactly one of --person ID or --place ID" in both.stderr
