@@ -109,6 +109,9 @@ def decide_access(
     top = policy.checked.records.get(item.kind)
     if top is None:
         return _decide_layer(policy, facts, viewer, item, ctx, engine, f"record:{item.kind}", None)
+    expired = _expired(policy, facts, viewer, item, ctx.as_of, top)
+    if expired is not None:
+        return expired
     # A layer's record only narrows its parent's: the viewer must pass every layer's rules, and
     # the most restrictive answer stands (nearest layer first, so a tie names the nearest rule).
     answer: AccessDecision | None = None
@@ -120,7 +123,30 @@ def decide_access(
     return answer
 
 
-_RANK = {Access.DENY: 0, Access.UNDETERMINED: 1, Access.COUNTS_ONLY: 2, Access.ALLOW: 3}
+def _expired(policy: CompiledPolicy, facts: Facts, viewer: Person, item: Evidence, day: dt.date, top: ir.CheckedRecord) -> AccessDecision | None:
+    """EXPIRED when any layer's retention of the record kind has run out by `day` (the shortest
+    retention stands: a layer narrows, never widens); it depends on the record's date alone."""
+    ends = []
+    for _, rec in record_layers(item.kind, top):
+        if rec.retention is not None:
+            ends.append((rec.retention.expires(item.date), rec))
+    if not ends:
+        return None
+    first, rec = min(ends, key=lambda e: e[0])
+    if day < first:
+        return None
+    kept = rec.retention
+    assert kept is not None
+    because = f"the record, dated {item.date.isoformat()}, is {kept.describe()}: it expired on {first.isoformat()}, and no one may see it"
+    if kept.source:
+        because += f" (source: {kept.source})"
+    return AccessDecision(
+        Access.EXPIRED, viewer.id, viewer.name, item.id, item.kind, item.subject, day, because, policy.checked.name,
+        str(kept.span) if kept.span else None, policy.checked.layer_name(kept.span.file if kept.span else None),
+    )
+
+
+_RANK = {Access.EXPIRED: -1, Access.DENY: 0, Access.UNDETERMINED: 1, Access.COUNTS_ONLY: 2, Access.ALLOW: 3}
 
 
 def _decide_layer(
@@ -219,7 +245,7 @@ class Visibility:
         for subject, kind, aggregate in reads:
             for item in self.facts.evidence_of(subject, kind):  # every item of the kind, whatever its date
                 level = self.level(item)
-                if level is Access.DENY or (level is Access.COUNTS_ONLY and not aggregate):
+                if level in (Access.DENY, Access.EXPIRED) or (level is Access.COUNTS_ONLY and not aggregate):
                     return True
         return False
 

@@ -160,6 +160,8 @@ class Access(enum.Enum):
     COUNTS_ONLY = "counts_only"
     DENY = "deny"
     UNDETERMINED = "undetermined"
+    #: past the record kind's retention (`kept ...`): nobody sees it, whoever they are
+    EXPIRED = "expired"
 
     @property
     def outcome(self) -> Outcome:
@@ -172,4 +174,4 @@ class Access(enum.Enum):
         return self.outcome.exit_code
 
 
-_AS_OUTCOME = {Access.ALLOW: Outcome.YES, Access.DENY: Outcome.NO, Access.UNDETERMINED: Outcome.UNKNOWN, Access.COUNTS_ONLY: Outcome.PARTIAL}
+_AS_OUTCOME = {Access.ALLOW: Outcome.YES, Access.DENY: Outcome.NO, Access.EXPIRED: Outcome.NO, Access.UNDETERMINED: Outcome.UNKNOWN, Access.COUNTS_ONLY: Outcome.PARTIAL}

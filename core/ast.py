@@ -217,6 +217,18 @@ class Requirement:
     source: str | None
     condition: Expr
     span: Span = _span()
+    #: `may change`: a layer below may `replace "label": ...` it
+    right: str | None = None
+
+
+@attrs.frozen
+class Replacement:
+    """`replace "label" [source "..."]: condition` in an `extend`: a new condition for the parent's requirement."""
+
+    label: str
+    source: str | None
+    condition: Expr
+    span: Span = _span()
 
 
 @attrs.frozen
@@ -324,6 +336,20 @@ class Record:
     span: Span = _span()
     #: set by layering: the parent's record, which this one may only narrow (the parent's rules stay a floor)
     floor: Record | None = None
+    #: `kept N [academic] UNIT [for "purpose"]`: how long a record stays visible to anyone
+    retention: Retention | None = None
+
+
+@attrs.frozen
+class Retention:
+    """`kept 3 academic years for "program review"`: a record is expired (seen by nobody) after that."""
+
+    amount: int
+    unit: str
+    academic: bool = False
+    purpose: str | None = None
+    source: str | None = None
+    span: Span = _span()
 
 
 @attrs.frozen
@@ -378,10 +404,12 @@ class Override:
 
 @attrs.frozen
 class Extend:
-    """`extend role NAME`: adds requirements (and denials) to the parent's role."""
+    """`extend role NAME` / `extend pair A, B`: adds requirements (and denials, preferences) to the
+    parent's role or pair, and `replace`s requirements the parent marks `may change`."""
 
-    role: Role
+    role: Role | Pair
     span: Span = _span()
+    replacements: tuple[Replacement, ...] = ()
 
 
 @attrs.frozen

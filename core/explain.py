@@ -515,7 +515,7 @@ def access_json(d: AccessDecision) -> dict[str, Any]:
 
 
 def access_text(d: AccessDecision) -> str:
-    colour = {Access.ALLOW: "green", Access.DENY: "red", Access.COUNTS_ONLY: "cyan", Access.UNDETERMINED: "yellow"}[d.outcome]
+    colour = {Access.ALLOW: "green", Access.DENY: "red", Access.COUNTS_ONLY: "cyan", Access.UNDETERMINED: "yellow", Access.EXPIRED: "red"}[d.outcome]
     word = _style(d.outcome.value.replace("_", " ").upper(), fg=colour, bold=True)
     lines = [
         f"{word}: {_who(d.viewer, d.viewer_name)} viewing {d.kind} record {d.record} (subject {d.subject})",

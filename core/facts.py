@@ -38,6 +38,7 @@ class _PlaceDoc:
     kind: str
     name: str = ""
     parent: str | None = None
+    facts: dict[str, Any] = attrs.Factory(dict)
 
 
 @attrs.define
@@ -329,6 +330,7 @@ class _Validator:
                 hint = suggest(place.kind, PLACE_KINDS)
                 self.bad(f"places[{i}].kind", f"unknown kind of place `{place.kind}`" + (f"; did you mean `{hint}`?" if hint else f"; kinds: {', '.join(PLACE_KINDS)}"))
             self.ref(f"places[{i}].parent", place.parent, place_table, "place")
+        place_facts = {p.id: self._facts(f"places[{i}].facts", p.facts, "place") for i, p in enumerate(doc.places)}
         people: dict[str, Person] = {}
         ends = self.schema.ends()
         for i, doc_person in enumerate(doc.people):
@@ -362,7 +364,7 @@ class _Validator:
             raise FactsError([Diagnostic(code, f"{self.source}: {p}: {m}") for p, m, code in self.problems])
         return Facts(
             people=people,
-            places={p.id: Place(p.id, p.kind, p.name, p.parent) for p in doc.places},
+            places={p.id: Place(p.id, p.kind, p.name, p.parent, place_facts.get(p.id, {})) for p in doc.places},
             relationships=tuple(r for r in relationships if r is not None),
             evidence=tuple(e for e in evidence if e is not None),
             consents=tuple(Consent(c.subject, c.viewer, frozenset(c.components), c.start, c.withdrawn, c.id) for c in doc.consents),
@@ -377,12 +379,17 @@ class _Validator:
             seen[ident] = None
         return seen
 
-    def _facts(self, path: str, raw: dict[str, Any]) -> dict[str, Any]:
+    def _facts(self, path: str, raw: dict[str, Any], about: str = "person") -> dict[str, Any]:
         out: dict[str, Any] = {}
+        declared = {n: s for n, s in self.schema.facts.items() if s.about == about}
         for name, value in raw.items():
-            spec = self.schema.facts.get(name)
+            spec = declared.get(name)
             if spec is None:
-                hint = suggest(name, self.schema.facts)
+                hint = suggest(name, declared)
+                other = self.schema.facts.get(name)
+                if other is not None:  # declared, but about the other kind of thing
+                    self.bad(f"{path}.{name}", f"`{name}` is a fact about a {other.about}, not a {about}; write it under the {other.about}'s `facts`", "F050")
+                    continue
                 self.bad(f"{path}.{name}", "no installed programme declares this fact" + (f"; did you mean `{hint}`?" if hint else "; `accord schema` lists the facts"))
                 continue
             if spec.derive is not None:
@@ -453,7 +460,12 @@ def facts_json_schema(registry: Registry | None = None) -> dict[str, Any]:
     facts = {
         name: {**json_schema_of(spec.type), "description": spec.description}
         for name, spec in sorted(schema.facts.items())
-        if spec.derive is None
+        if spec.derive is None and spec.about == "person"
+    }
+    place_facts = {
+        name: {**json_schema_of(spec.type), "description": spec.description}
+        for name, spec in sorted(schema.facts.items())
+        if spec.about == "place"
     }
     relationship_variants = [
         {
@@ -499,7 +511,13 @@ def facts_json_schema(registry: Registry | None = None) -> dict[str, Any]:
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "properties": {"id": ident, "kind": {"enum": list(PLACE_KINDS)}, "name": {"type": "string"}, "parent": ident},
+                    "properties": {
+                        "id": ident,
+                        "kind": {"enum": list(PLACE_KINDS)},
+                        "name": {"type": "string"},
+                        "parent": ident,
+                        "facts": {"type": "object", "properties": place_facts, "additionalProperties": False},
+                    },
                     "required": ["id", "kind"],
                     "additionalProperties": False,
                 },

@@ -53,13 +53,13 @@ from .parse import parse
 WIDTH = 100
 INDENT = "  "
 
-_ITEMS = {"header", "define", "parameter", "role", "pair", "incentive", "record", "commitment", "set_value", "override", "extend"}
+_ITEMS = {"header", "define", "parameter", "role", "pair", "incentive", "record", "commitment", "set_value", "override", "extend", "extend_pair"}
 #: declarations that are blocks: a blank line goes before and after each
-_BLOCKS = {"header", "role", "pair", "incentive", "record", "commitment", "override", "extend"}
+_BLOCKS = {"header", "role", "pair", "incentive", "record", "commitment", "override", "extend", "extend_pair"}
 _CLAUSES = {
     "programme_clause", "version_clause", "effective_clause", "source_clause", "extends_clause", "place_clause",
     "requirement", "exception", "preference", "amount", "voucher", "recognition", "payer", "visible",
-    "counts_visible", "reveal", "applies", "quota", "deadline", "recurring",
+    "counts_visible", "reveal", "retention", "replacement", "applies", "quota", "deadline", "recurring",
 }  # fmt: skip
 #: clauses that are clauses only as a direct child of these (elsewhere a `source` is inline)
 _CLAUSE_IN = {"citation": {"incentive"}}

@@ -19,7 +19,8 @@ DECLARATIONS = (
     "role", "pair", "incentive", "record", "commitment", "set", "override", "extend", "require",
     "except", "prefer", "weight", "first", "amount", "voucher", "recognition", "paid", "visible", "counts",
     "reveals", "grants", "denies", "overriding", "may", "per", "to", "for", "when", "shared", "by",
-    "subject", "at", "least", "of", "due", "from", "every", "any", "evidence", "where",
+    "subject", "at", "least", "of", "due", "from", "every", "any", "evidence", "where", "kept", "academic",
+    "replace",
 )  # fmt: skip
 #: words of an expression
 OPERATOR_WORDS = ("and", "or", "not", "in", "is")

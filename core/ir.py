@@ -9,6 +9,7 @@ into Python source; the interpreter walks them directly. Both must give the same
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterator, Mapping
@@ -390,6 +391,42 @@ class CheckedRecord:
     span: Span | None = attrs.field(eq=False)
     #: the parent policy's record this one narrows: a viewer needs both to allow (a floor, never widened)
     floor: CheckedRecord | None = None
+    #: how long a record of this kind is kept; after that nobody sees it (`accord access`: expired)
+    retention: CheckedRetention | None = None
+
+
+#: the first month of an academic year (July: a Massachusetts school and fiscal year runs July to June)
+ACADEMIC_YEAR_START_MONTH = 7
+
+
+@attrs.frozen
+class CheckedRetention:
+    """`kept N [academic] UNIT [for "purpose"]`, checked: `expires(date)` is the first day a record
+    dated `date` is no longer visible to anyone."""
+
+    amount: int
+    unit: str  # days, weeks, months or years
+    academic: bool
+    purpose: str | None
+    source: str | None
+    span: Span | None = attrs.field(eq=False)
+
+    def expires(self, date: dt.date) -> dt.date:
+        if self.academic:
+            # kept for the academic year the record was made in and the N-1 after it
+            first = date.year if date.month >= ACADEMIC_YEAR_START_MONTH else date.year - 1
+            return dt.date(first + self.amount, ACADEMIC_YEAR_START_MONTH, 1)
+        if self.unit in ("days", "weeks"):
+            return date + dt.timedelta(days=self.amount * (7 if self.unit == "weeks" else 1))
+        months = self.amount * (12 if self.unit == "years" else 1)
+        year, month = divmod(date.month - 1 + months, 12)
+        year += date.year
+        month += 1
+        return date.replace(year=year, month=month, day=min(date.day, calendar.monthrange(year, month)[1]))
+
+    def describe(self) -> str:
+        unit = self.unit if self.amount != 1 else self.unit.rstrip("s")
+        return f"kept {self.amount} {'academic ' if self.academic else ''}{unit}" + (f" for {self.purpose}" if self.purpose else "")
 
 
 @attrs.frozen

@@ -60,6 +60,49 @@ def _layered_record(parent: ast.Record, child: ast.Record, error: Callable[..., 
     return attrs.evolve(child, floor=parent)
 
 
+def _replaced(
+    requirements: tuple[ast.Requirement, ...], ext: ast.Extend, what: str, error: Callable[..., None]
+) -> tuple[ast.Requirement, ...]:
+    """The parent's requirements with the extension's `replace "label": ...` put in, where the
+    parent marks the requirement `may change` (P284 no such label, P285 not replaceable)."""
+    out = list(requirements)
+    for rep in ext.replacements:
+        at = next((i for i, r in enumerate(out) if r.label == rep.label), None)
+        if at is None:
+            hint = suggest(rep.label, [r.label for r in out])
+            error("P284", f"{what} has no requirement \"{rep.label}\" to replace", rep.span, f'did you mean "{hint}"?' if hint else "`replace` names a requirement of the parent by its label")
+            continue
+        original = out[at]
+        if original.right != "change":
+            error(
+                "P285",
+                f"requirement \"{rep.label}\" of {what} is fixed by {original.span.file}:{original.span.line}; a layer cannot replace it",
+                rep.span,
+                f'the parent would have to write `require "{rep.label}" may change: ...`; or add a stricter requirement of your own',
+            )
+            continue
+        # the replacement keeps the parent's citation unless it gives its own, and stays replaceable below
+        out[at] = ast.Requirement(rep.label, rep.source or original.source, rep.condition, span=rep.span, right=original.right)
+    return tuple(out)
+
+
+def _extend_pair(ext: ast.Extend, pairs: dict[tuple[str, str], object], parent_file: str, error: Callable[..., None]) -> None:
+    """`extend pair a, b`: more requirements and preferences for the parent's pair rules, and replacements."""
+    pair = ext.role
+    assert isinstance(pair, ast.Pair)
+    key = ("pair", f"{pair.first}, {pair.second}")
+    original = pairs.get(key)
+    if not isinstance(original, ast.Pair):
+        hint = suggest(key[1], [k[1] for k in pairs])
+        error("P121", f"the parent policy ({parent_file}) has no pair `{key[1]}` to extend", ext.span, f"did you mean `{hint}`?" if hint else None)
+        return
+    pairs[key] = attrs.evolve(
+        original,
+        requirements=_replaced(original.requirements, ext, f"pair `{key[1]}`", error) + pair.requirements,
+        preferences=original.preferences + pair.preferences,
+    )
+
+
 def merge(child: ast.Policy, read: Reader, parse: Callable[[str, str], ast.Policy], _seen: tuple[str, ...] = ()) -> ast.Policy:
     """The policy `child` means once its parents are merged in (itself if it extends nothing)."""
     h = child.header
@@ -132,6 +175,9 @@ def merge(child: ast.Policy, read: Reader, parse: Callable[[str, str], ast.Polic
             continue
         table[key] = ov.item
     for ext in child.extends:
+        if isinstance(ext.role, ast.Pair):
+            _extend_pair(ext, tables["pairs"], parent_file, error)
+            continue
         key = ("role", ext.role.name)
         original = tables["roles"].get(key)
         if not isinstance(original, ast.Role):
@@ -143,7 +189,7 @@ def merge(child: ast.Policy, read: Reader, parse: Callable[[str, str], ast.Polic
                 error("P125", f"an extension cannot add the granting exception \"{exc.label}\": it would loosen role `{ext.role.name}` of {original.span.file}:{original.span.line}", exc.span, "an extension may add requirements and `denies` exceptions only")
         tables["roles"][key] = attrs.evolve(
             original,
-            requirements=original.requirements + ext.role.requirements,
+            requirements=_replaced(original.requirements, ext, f"role `{ext.role.name}`", error) + ext.role.requirements,
             exceptions=original.exceptions + tuple(e for e in ext.role.exceptions if e.effect == "denies"),
         )
     for param in child.parameters:

@@ -197,7 +197,7 @@ def hover_text(analysis: Analysis, last: Analysis | None, line: str, character: 
         if kind in ("person", "") and word in schema.facts:
             spec = schema.facts[word]
             derived = "\n\nderived by the plugin from other facts" if spec.derive else ""
-            return f"**fact** `person.{word}`: {spec.type.describe()}\n\n{spec.description}{derived}{_plugin(registry, 'fact', word)}"
+            return f"**fact** `{spec.about}.{word}`: {spec.type.describe()}\n\n{spec.description}{derived}{_plugin(registry, 'fact', word)}"
         fields = dict(EVIDENCE_FIELDS)
         if kind.startswith("evidence "):
             ev = schema.evidence.get(kind.split()[1])
@@ -297,7 +297,7 @@ def completions(analysis: Analysis, last: Analysis | None, prefix: str, registry
         kind = _field_kind(m.group(1), analysis.text, policy, registry)
         out: list[Completion] = []
         if kind in ("person", ""):
-            out += [Completion(n, "fact", f.type.describe(), f.description) for n, f in schema.facts.items()]
+            out += [Completion(n, "fact", f.type.describe(), f.description) for n, f in schema.facts.items() if f.about == "person"]
         if kind == "person":
             out += [Completion(n, "field", "text") for n in ("id", "name")]
             out += [Completion(n, "field", "the people at this end of a relationship") for n in schema.ends()]

@@ -41,6 +41,8 @@ class Place:
     kind: str
     name: str = ""
     parent: str | None = None
+    #: facts about the place (`enrolment`, `mentor_allotment`), validated like a person's
+    facts: Mapping[str, Any] = attrs.field(factory=dict, eq=False)
 
     def label(self) -> str:
         return self.name or self.id
@@ -53,6 +55,28 @@ class Membership:
     organisation: str
     category: str = "member"
     period: Period = Period()
+
+
+#: the category of a membership entry that says the person is known NOT to be a member of the
+#: organisation for its period ("known to have none"); without any entry for an organisation, a
+#: person's membership of it is unknown, never taken as no
+NO_MEMBERSHIP = "none"
+
+
+def memberships_on(person: "Person", organisation: str, day: dt.date) -> tuple[Membership, ...] | None:
+    """The person's memberships of `organisation` on `day`: () when known to have none, None when unknown.
+
+    Known to have none: an entry of category `none` covers the day, or the file records a
+    membership of the organisation for other days only (its own period says it did not cover
+    this one). Nothing on file about the organisation: unknown (a missing fact is never false).
+    """
+    on_file = [m for m in person.memberships if m.organisation == organisation]
+    found = tuple(m for m in on_file if m.category != NO_MEMBERSHIP and m.period.contains(day))
+    if found or any(m.category != NO_MEMBERSHIP for m in on_file):
+        return found
+    if any(m.period.contains(day) for m in on_file):
+        return ()
+    return None
 
 
 @attrs.frozen

@@ -212,7 +212,18 @@ class _ToAst(Transformer[Token, Any]):
         visible = tuple(x for x in c[1:] if isinstance(x, ast.Visible))
         reveals = tuple(x for x in c[1:] if isinstance(x, ast.Reveal))
         right = next((x for x in c[1:] if isinstance(x, _Right)), None)
-        return ast.Record(str(c[0]), visible, reveals, right, span=_span(self.file, c[0]))
+        kept = [x for x in c[1:] if isinstance(x, ast.Retention)]
+        if len(kept) > 1:
+            raise PolicyError([_diag("P286", f"record `{c[0]}` says how long it is kept twice", kept[1].span, "keep one `kept ...` clause")])
+        return ast.Record(str(c[0]), visible, reveals, right, span=_span(self.file, c[0]), retention=kept[0] if kept else None)
+
+    def retention(self, c: list[Any]) -> ast.Retention:
+        amount, academic, unit, purpose, *rest = c
+        source = rest[0] if rest else None
+        return ast.Retention(
+            int(Decimal(str(amount))) if "." not in str(amount) else -1, str(unit), academic is not None,
+            _text(purpose) if purpose is not None else None, source, span=_span(self.file, amount),
+        )
 
     def names(self, c: list[Token]) -> tuple[str, ...]:
         return tuple(str(t) for t in c)
@@ -273,11 +284,24 @@ class _ToAst(Transformer[Token, Any]):
     def extend(self, c: list[Any]) -> ast.Extend:
         reqs = tuple(x for x in c[1:] if isinstance(x, ast.Requirement))
         excs = tuple(x for x in c[1:] if isinstance(x, ast.Exception_))
-        return ast.Extend(ast.Role(str(c[0]), reqs, excs, span=_span(self.file, c[0])), span=_span(self.file, c[0]))
+        repl = tuple(x for x in c[1:] if isinstance(x, ast.Replacement))
+        return ast.Extend(ast.Role(str(c[0]), reqs, excs, span=_span(self.file, c[0])), span=_span(self.file, c[0]), replacements=repl)
+
+    def extend_pair(self, c: list[Any]) -> ast.Extend:
+        reqs = tuple(x for x in c[2:] if isinstance(x, ast.Requirement))
+        prefs = tuple(x for x in c[2:] if isinstance(x, ast.Preference))
+        repl = tuple(x for x in c[2:] if isinstance(x, ast.Replacement))
+        pair = ast.Pair(str(c[0]), str(c[1]), reqs, prefs, span=_span(self.file, c[0]))
+        return ast.Extend(pair, span=_span(self.file, c[0]), replacements=repl)
+
+    def replacement(self, c: list[Any]) -> ast.Replacement:
+        source = c[1] if len(c) == 3 else None
+        return ast.Replacement(_text(c[0]), source, c[-1], span=_span(self.file, c[0]))
 
     def requirement(self, c: list[Any]) -> ast.Requirement:
-        source = c[1] if len(c) == 3 else None
-        return ast.Requirement(_text(c[0]), source, c[-1], span=_span(self.file, c[0]))
+        right = next((x for x in c[1:-1] if isinstance(x, _Right)), None)
+        source = next((x for x in c[1:-1] if isinstance(x, str) and not isinstance(x, _Right)), None)
+        return ast.Requirement(_text(c[0]), source, c[-1], span=_span(self.file, c[0]), right=right)
 
     def exception(self, c: list[Any]) -> ast.Exception_:
         label, effect, *rest = c

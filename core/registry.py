@@ -125,6 +125,8 @@ class Registry:
         for fact in facts.values():
             if not isinstance(fact.type, Type):
                 problems.append(f"fact `{fact.name}` has no Accord type")
+            if fact.about not in ("person", "place") or (fact.about == "place" and fact.derive is not None):
+                problems.append(f"fact `{fact.name}` must be about a person or a place (a place fact is recorded, not derived)")
         schema = Schema(programmes, facts, relationships, evidence, functions, constants)
         named: dict[str, Type] = {}
         for t in _named_types(schema):

@@ -36,12 +36,15 @@ from .values import (
 
 @attrs.frozen
 class FactSpec:
-    """A fact about a person: its name, type and meaning; `derive(ctx, person)` computes it."""
+    """A fact about a person (or, with `about="place"`, a place): its name, type and meaning;
+    `derive(ctx, person)` computes it."""
 
     name: str
     type: Type
     description: str = ""
     derive: Callable[[Any, Any], object] | None = attrs.field(default=None, eq=False)
+    #: what the fact is about: "person" (`mentor.years_experience`) or "place" (`district.enrolment`)
+    about: str = "person"
 
 
 @attrs.frozen

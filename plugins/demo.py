@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from accord import hookimpl
+from accord.model import memberships_on
 from accord.schema import Constant, FactSpec, Programme, RoleSpec
 from accord.values import BOOL, TEXT, Choice, SetOf
 LICENCE = Choice("licence_type", ("provisional", "initial", "professional"))
@@ -40,10 +41,14 @@ def accord_programmes() -> Sequence[Programme]:
     ]
 
 
-def _membership(ctx: Any, person: Any) -> str:
-    """The person's category in the demo association on the as-of date, or `non_member`."""
-    for m in person.memberships:
-        if m.organisation == ASSOCIATION and m.period.contains(ctx.as_of) and m.category in MEMBERSHIP.values:
+def _membership(ctx: Any, person: Any) -> str | None:
+    """The person's category in the demo association on the as-of date; `non_member` when known
+    to have none that day; unknown (None) when nothing about the association is on file."""
+    found = memberships_on(person, ASSOCIATION, ctx.as_of)
+    if found is None:
+        return None
+    for m in found:
+        if m.category in MEMBERSHIP.values:
             return str(m.category)
     return "non_member"
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from accord import hookimpl
 from accord.schema import EvidenceKind, FactSpec, Function, RelationshipKind
-from accord.values import BOOL, DATE, NUMBER, PERSON, TEXT, Quantity, Scale
+from accord.values import BOOL, DATE, NUMBER, PERSON, TEXT, Money, Quantity, Scale
 
 #: the four performance levels of the Massachusetts educator evaluation framework
 PERFORMANCE = Scale("performance", ("unsatisfactory", "needs_improvement", "proficient", "exemplary"))
@@ -29,6 +29,10 @@ def accord_facts() -> Sequence[FactSpec]:
         FactSpec("subject_area", TEXT, "the subject the person teaches"),
         # read by `accord match`: lowers the policy's `mentees_per_mentor` for this mentor, never raises it
         FactSpec("mentee_capacity", NUMBER, "how many mentees this mentor will take at most (accord match)"),
+        # facts about a place (a district, a school): `district.enrolment`, `district.mentor_allotment`
+        FactSpec("enrolment", NUMBER, "how many students the place enrols", about="place"),
+        FactSpec("mentor_allotment", Money("USD"), "the place's yearly allotment for mentor stipends", about="place"),
+        FactSpec("new_teachers", NUMBER, "how many teachers new to the profession the place employs this year", about="place"),
     ]
 
 

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from accord import hookimpl, unknown
+from accord.model import memberships_on
 from accord.schema import EvidenceKind, FactSpec, Function, Programme, RelationshipKind, RoleSpec
 from accord.values import BOOL, DATE, PERSON, PLACE, TEXT, Choice, SetOf
 
@@ -78,8 +79,9 @@ def accord_programmes() -> Sequence[Programme]:
 UNSTATED = "member"
 
 
-def _memberships(ctx: Any, person: Any) -> list[Any]:
-    return [m for m in person.memberships if m.organisation == ORGANISATION and m.period.contains(ctx.as_of)]
+def _memberships(ctx: Any, person: Any) -> tuple[Any, ...] | None:
+    """The person's MASA memberships on the as-of date; () known to have none; None unknown."""
+    return memberships_on(person, ORGANISATION, ctx.as_of)
 
 
 def _membership(ctx: Any, person: Any) -> str | None:
@@ -90,6 +92,8 @@ def _membership(ctx: Any, person: Any) -> str | None:
     is not recorded.
     """
     found = _memberships(ctx, person)
+    if found is None:
+        return None
     if not found:
         return "non_member"
     categories = {str(m.category) for m in found}
@@ -101,9 +105,10 @@ def _membership(ctx: Any, person: Any) -> str | None:
     return None
 
 
-def _is_member(ctx: Any, person: Any) -> bool:
-    """Whether the person has a MASA membership, of any category, on the as-of date."""
-    return bool(_memberships(ctx, person))
+def _is_member(ctx: Any, person: Any) -> bool | None:
+    """Whether the person has a MASA membership, of any category, on the as-of date (unknown when nothing is on file)."""
+    found = _memberships(ctx, person)
+    return None if found is None else bool(found)
 
 
 def _special_application_approved(ctx: Any, person: Any) -> bool | None:
@@ -254,13 +259,19 @@ def first_member_team(ctx: Any, mentor: Any, mentee: Any, since: dt.date) -> boo
     mentee is a member. Teams matched before `since` (second-year teams) do not take it.
     """
     mine = (_first_start(ctx, mentor, mentee.id), mentee.id)
+    undetermined = []
     for other in _related(ctx, mentor, "mentee", "mentoring"):
-        if other == mentee.id or not _is_member(ctx, ctx.person(other)):
+        if other == mentee.id:
             continue
         theirs = (_first_start(ctx, mentor, other), other)
-        if theirs[0] >= since and theirs < mine:
+        if not (theirs[0] >= since and theirs < mine):
+            continue
+        member = _is_member(ctx, ctx.person(other))
+        if member:
             return False
-    return True
+        if member is None:  # nothing on file about their membership: that team may come first
+            undetermined.append(f"{other}.masa_member")
+    return unknown(*undetermined) if undetermined else True
 
 
 def mentoring_start(ctx: Any, mentor: Any, mentee: Any) -> Any:

@@ -101,6 +101,8 @@ FACTS: dict[str, list[str]] = {}
 #: the facts a facts file may carry, with their types (derived facts are computed, never stored)
 STORED_FACTS: dict[str, Type] = {}
 for _name, _spec in SCHEMA.facts.items():
+    if _spec.about != "person":  # a place's facts (`district.enrolment`) are read from a place
+        continue
     _tag = tag_of(_spec.type)
     if _tag is not None:
         FACTS.setdefault(_tag, []).append(_name)
@@ -977,12 +979,14 @@ def record_policies(
     kinds: Sequence[str] = RECORD_KINDS,
     names: Sequence[str] = VIEWER_NAMES,
     every_kind: bool = False,
+    retention: bool = False,
 ) -> tuple[str, dict[str, list[tuple[str, tuple[str, ...]]]]]:
     """(policy text, clauses): `record` declarations for some evidence kinds, with `visible to`
     (plain, `when ...`, `when shared by subject`), `counts visible to` and `except ... reveals`.
     `clauses` maps each declared kind to its clauses as (form, names), form being `visible`,
     `shared`, `counts` or `reveal` (whatever its condition). With `every_kind`, each of `kinds`
-    is declared, with at least one clause."""
+    is declared, with at least one clause. With `retention`, a kind may also say how long it is
+    kept (`kept N months`, `kept 1 academic years`), so that some records have expired."""
     lines = ['policy "Generated records"', "  programme demo", ""]
     clauses: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
     declared = list(kinds) if every_kind else draw(st.lists(st.sampled_from(list(kinds)), unique=True, max_size=len(kinds)))
@@ -1003,6 +1007,10 @@ def record_policies(
             else:
                 lines.append(f'  except "reveal {i}" reveals to {listed} when {draw(st.sampled_from(RECORD_CONDITIONS))}')
             clauses[kind].append((form, named))
+        if retention:
+            kept = draw(st.none() | st.sampled_from(["kept 1 academic years", "kept 2 months", "kept 6 months", "kept 12 months", "kept 30 days"]))
+            if kept:
+                lines.append(f"  {kept}")
         lines.append("")
     return "\n".join(lines) + "\n", clauses
 

@@ -78,7 +78,7 @@ DEFINES = (
 @st.composite
 def world_policies(draw: Any) -> str:
     """A policy over `KINDS` records whose roles and pair rule read them in every way there is."""
-    text, _ = draw(s.record_policies(KINDS, s.CONTENT_VIEWERS, every_kind=True))
+    text, _ = draw(s.record_policies(KINDS, s.CONTENT_VIEWERS, every_kind=True, retention=True))
     text += DEFINES
     for role in ("mentor", "mentee"):
         text += f"role {role}\n"

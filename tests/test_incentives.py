@@ -37,7 +37,7 @@ DOC = {
     "people": [
         {"id": "ana", "name": "Ana", "place": "d1", "facts": {"mentor_trained": True, "subject_area": "mathematics"}, "memberships": ACTIVE},
         {"id": "dev", "name": "Dev", "place": "d1", "facts": {"subject_area": "mathematics"}, "memberships": ACTIVE},
-        {"id": "eli", "name": "Eli", "place": "d2", "facts": {"subject_area": "english"}},
+        {"id": "eli", "name": "Eli", "place": "d2", "facts": {"subject_area": "english"}, "memberships": [{"organisation": "demo_association", "category": "none"}]},
         {"id": "fay", "name": "Fay", "place": "d1", "facts": {"subject_area": "mathematics"}, "memberships": ACTIVE},
         {"id": "ben", "name": "Ben", "facts": {}},
     ],

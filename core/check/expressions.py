@@ -253,23 +253,31 @@ class Expressions(CheckerBase):
                 return ir.ItemField(TEXT, subject, name, path, text=path, span=span)
             if name == "place":
                 return ir.PlaceAbove(PLACE, subject, "", path, text=path, span=span)
-            if name in self.schema.facts:
-                spec = self.schema.facts[name]
+            spec = self.schema.facts.get(name)
+            if spec is not None and spec.about == "person":
                 return ir.Fact(spec.type, subject, name, path, spec.derive, text=path, span=span)
+            if spec is not None:
+                return self.error("P280", f"`{name}` is a fact about a place, not a person", name_span, f"read it from the person's place: `{subject.text}.district.{name}` or `{subject.text}.place.{name}`")
             ends = self.schema.ends()
             if name in ends:
                 kinds = tuple(k.name for k in ends[name])
                 return ir.Related(SetOf(PERSON), subject, name, kinds, text=path, span=span)
             if name in PLACE_KINDS:
                 return ir.PlaceAbove(PLACE, subject, name, path, text=path, span=span)
-            options = ["id", "name", "place", *self.schema.facts, *ends, *PLACE_KINDS]
+            options = ["id", "name", "place", *(n for n, s in self.schema.facts.items() if s.about == "person"), *ends, *PLACE_KINDS]
             return self.error("P102", f"people have no fact `{name}`", name_span, self.did_you_mean(name, options) or "`accord schema` lists the facts")
         if t == PLACE:
             if name in ("id", "name", "kind"):
                 return ir.ItemField(TEXT, subject, name, path, text=path, span=span)
             if name in PLACE_KINDS:
                 return ir.PlaceAbove(PLACE, subject, name, path, text=path, span=span)
-            return self.error("P102", f"places have no field `{name}`", name_span, self.did_you_mean(name, ["id", "name", "kind", *PLACE_KINDS]))
+            spec = self.schema.facts.get(name)
+            if spec is not None and spec.about == "place":  # a place's own fact: `district.enrolment`
+                return ir.Fact(spec.type, subject, name, path, None, text=path, span=span)
+            if spec is not None:
+                return self.error("P281", f"`{name}` is a fact about a person, not a place", name_span, "read it from a person: `mentor." + name + "`")
+            place_facts = [n for n, s in self.schema.facts.items() if s.about == "place"]
+            return self.error("P102", f"places have no field `{name}`", name_span, self.did_you_mean(name, ["id", "name", "kind", *PLACE_KINDS, *place_facts]))
         if isinstance(t, EvidenceItem):
             fields = self._item_fields(t)
             if name in fields:

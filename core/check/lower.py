@@ -169,7 +169,22 @@ class Lowering(CheckerBase):
         right = rec.right
         if right not in (None, "change", "widen"):
             self.error("P119", f"`may {right}`: a record is either fixed (layers below may only narrow it) or `may widen`", rec.span)
-        return ir.CheckedRecord(rec.kind, tuple(visible), tuple(reveals), tuple(r.viewers for r in rec.reveals), right or "fixed", rec.span, floor)
+        retention = self._retention(rec) if rec.retention is not None else None
+        return ir.CheckedRecord(rec.kind, tuple(visible), tuple(reveals), tuple(r.viewers for r in rec.reveals), right or "fixed", rec.span, floor, retention)
+
+    def _retention(self, rec: ast.Record) -> ir.CheckedRetention | None:
+        kept = rec.retention
+        assert kept is not None
+        units = ("years",) if kept.academic else ("days", "weeks", "months", "years")
+        unit = kept.unit if kept.unit.endswith("s") else kept.unit + "s"  # `kept 1 year`
+        if unit not in units:
+            what = "academic years" if kept.academic else "days, weeks, months or years"
+            self.error("P282", f"a record is kept for {what}, not `{kept.unit}`", kept.span, f"e.g. `kept 3 {'academic ' if kept.academic else ''}years`")
+            return None
+        if kept.amount < 1:
+            self.error("P283", f"a record is kept for a whole number of {unit}, at least 1", kept.span, "e.g. `kept 3 academic years`")
+            return None
+        return ir.CheckedRetention(kept.amount, unit, kept.academic, kept.purpose, kept.source, kept.span)
 
     def _commitment(self, com: ast.Commitment, programme: Programme | None) -> ir.CheckedCommitment:
         ends = self.schema.ends()

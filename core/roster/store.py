@@ -56,6 +56,8 @@ CREATE TABLE IF NOT EXISTS imports (
   revision INTEGER PRIMARY KEY, files TEXT, effective TEXT, imported_at TEXT,
   people INTEGER, places INTEGER, relationships INTEGER, evidence INTEGER, memberships INTEGER, roles INTEGER, consents INTEGER);
 CREATE TABLE IF NOT EXISTS places (id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT, parent TEXT, revision INTEGER);
+-- facts about a place (`enrolment`): the latest import of the place gives all of them (JSON values)
+CREATE TABLE IF NOT EXISTS place_facts (place TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, revision INTEGER, PRIMARY KEY (place, name));
 CREATE TABLE IF NOT EXISTS people (id TEXT PRIMARY KEY, name TEXT, place TEXT, revision INTEGER);
 CREATE TABLE IF NOT EXISTS facts (
   person TEXT NOT NULL, name TEXT NOT NULL,
@@ -513,6 +515,16 @@ class Roster:
                 "INSERT OR REPLACE INTO places VALUES (?,?,?,?,?)",
                 [(p.id, p.kind, p.name, p.parent, revision) for p in facts.places.values() if p.id in given_places],
             )
+            conn.executemany("DELETE FROM place_facts WHERE place = ?", [(i,) for i in given_places])
+            conn.executemany(
+                "INSERT INTO place_facts VALUES (?,?,?,?)",
+                [
+                    (p.id, name, json.dumps(to_json_value(value), ensure_ascii=False), revision)
+                    for p in facts.places.values()
+                    if p.id in given_places
+                    for name, value in p.facts.items()
+                ],
+            )
             # a facts file's person lists all their memberships and roles; a CSV row adds one
             whole = [p.id for p in imported if data.covered[p.id] is None]
             conn.executemany("DELETE FROM memberships WHERE person = ?", [(i,) for i in whole])
@@ -622,8 +634,12 @@ class Roster:
                     item[table] = parts[(pid, table)]
             out_people.append(item)
         places = []
+        place_facts: dict[str, dict[str, Any]] = {}
+        for place, name, value in conn.execute("SELECT place, name, value FROM place_facts"):
+            place_facts.setdefault(place, {})[name] = json.loads(value)
         for pid, kind, name, parent in conn.execute("SELECT id, kind, name, parent FROM places ORDER BY id"):
-            places.append({"id": pid, "kind": kind, "name": name or "", **({"parent": parent} if parent else {})})
+            more = {"facts": place_facts[pid]} if pid in place_facts else {}
+            places.append({"id": pid, "kind": kind, "name": name or "", **({"parent": parent} if parent else {}), **more})
         return {"places": places, "people": out_people, "relationships": relationships, "evidence": evidence, "consents": consents}
 
     def facts_as_of(self, day: dt.date, people: Iterable[str] | None = None) -> Facts:
@@ -662,7 +678,10 @@ def _trusted_facts(doc: Mapping[str, Any], registry: Registry, source: str) -> F
         )
         for p in doc["people"]
     }
-    places = {p["id"]: Place(p["id"], p["kind"], p.get("name", ""), p.get("parent")) for p in doc["places"]}
+    places = {
+        p["id"]: Place(p["id"], p["kind"], p.get("name", ""), p.get("parent"), {k: read_value(v, specs[k]) for k, v in p.get("facts", {}).items()})
+        for p in doc["places"]
+    }
     relationships = tuple(Relationship(r["kind"], {k: v for k, v in r.items() if k not in _NOT_ENDS}, _period(r), r.get("id", "")) for r in doc["relationships"])
     evidence = []
     for e in doc["evidence"]:

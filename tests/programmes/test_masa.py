@@ -131,6 +131,10 @@ def masa(category: str | None = "active", start: str = "2015-07-01", end: str | 
     return out
 
 
+#: a membership entry saying the person is known to have no MASA membership
+NO_MASA = {"organisation": "masa", "category": "none"}
+
+
 def person(pid: str, place: str | None = "d1", memberships: list[dict[str, Any]] | None = None, **fs: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"id": pid, "facts": fs, "memberships": [masa()] if memberships is None else memberships}
     if place is not None:
@@ -237,13 +241,16 @@ def test_the_membership_category_is_read_on_the_as_of_date():
         person("u", memberships=[masa(None)]),
         person("x", memberships=[{"organisation": "other_association", "category": "active"}]),
         person("n", memberships=[]),
+        person("k", memberships=[{"organisation": "masa", "category": "none"}]),
     )
     c = accord.load_policy(text='policy "t" programme masa\nrole mentor\n  require "c": person.masa_membership = active\n')
     day = dt.date(2021, 12, 31)
-    got = {pid: rule(decide(c, loaded, pid, "mentor", day), "c") for pid in ("a", "r", "o", "u", "x", "n")}
+    got = {pid: rule(decide(c, loaded, pid, "mentor", day), "c") for pid in ("a", "r", "o", "u", "x", "n", "k")}
     assert got["a"].status == "met"
-    assert [got[p].actual for p in ("r", "o", "x", "n")] == ["retired", "other", "non_member", "non_member"]
+    assert [got[p].actual for p in ("r", "o", "k")] == ["retired", "other", "non_member"]  # k: known to have none
     assert got["u"].missing == ("person.masa_membership",)  # a membership whose category is not recorded
+    # no MASA membership on file: unknown, never "not a member" (issue 10, section 7)
+    assert [got[p].missing for p in ("x", "n")] == [("person.masa_membership",)] * 2
     after = rule(decide(c, loaded, "a", "mentor", dt.date(2022, 1, 1)), "c")
     assert after.actual == "non_member"  # the membership ended the day before
 
@@ -349,7 +356,8 @@ def test_a_layer_may_widen_the_new_to_role_window():
         ([masa("active")], YES),
         ([masa("retired")], YES),  # R-MASA-ELIG-4: not restricted to Active (the default)
         ([masa("associate")], YES),  # any member
-        ([], NO),
+        ([NO_MASA], NO),  # known to have no MASA membership
+        ([], UNKNOWN),  # nothing on file: unknown, never "not a member" (issue 10, section 7)
         ([masa(None)], YES),  # a member, category not recorded: a member all the same
     ],
 )
@@ -357,7 +365,7 @@ def test_the_mentee_must_be_a_member_of_any_category(policy, memberships, outcom
     loaded = world(person("m", memberships=memberships, **NEW_FACTS))
     d = decide(policy, loaded, "m", "mentee")
     assert d.outcome is outcome
-    assert rule(d, MEMBER).status == ("met" if outcome is YES else "not met")
+    assert rule(d, MEMBER).status == {YES: "met", NO: "not met", UNKNOWN: "unknown"}[outcome]
 
 
 def test_whether_a_retired_member_may_be_a_mentee_is_a_parameter():
@@ -385,8 +393,8 @@ def test_whether_a_retired_member_may_be_a_mentee_is_a_parameter():
         ("none", [masa("active")], NO),  # no application made
         ("pending", [masa("active")], UNKNOWN),  # MASA "may": a discretionary decision not yet made
         (None, [masa("active")], UNKNOWN),  # not recorded: perhaps there is one
-        ("approved", [], NO),  # "members who make special application": a non-member is not granted
-        ("pending", [], NO),
+        ("approved", [NO_MASA], NO),  # "members who make special application": a non-member is not granted
+        ("pending", [NO_MASA], NO),
     ],
 )
 def test_special_application_for_a_member_who_is_not_new(policy, status, membership, outcome):
@@ -560,7 +568,7 @@ def test_the_stipend_goes_to_a_team_of_two_members(policy, example):
 
 
 def test_a_mentor_who_is_not_a_member_gets_no_stipend(policy):
-    loaded = world(person("g", memberships=[]), person("m"), relationships=[mentoring("g", "m")])
+    loaded = world(person("g", memberships=[NO_MASA]), person("m"), relationships=[mentoring("g", "m")])
     a = award(awards(policy, loaded, "g"), "mentor stipend", "m")
     assert a.outcome is NO and "both mentor and mentee are MASA members" in a.reason
 
@@ -592,11 +600,17 @@ def test_a_stipend_per_mentee_is_a_parameter(example):
 def test_the_first_member_team_takes_the_one_stipend(policy):
     # the non-member team was matched first; the member team still takes the stipend
     loaded = world(
-        person("r"), person("n", memberships=[]), person("m"),
+        person("r"), person("n", memberships=[NO_MASA]), person("m"),
         relationships=[mentoring("r", "n", "2021-08-01"), mentoring("r", "m", "2021-09-01")],
     )
     report = awards(policy, loaded, "r")
     assert [award(report, "mentor stipend", p).outcome for p in ("m", "n")] == [YES, NO]
+    # nothing on file about the first team's membership: it may be a member team, so undetermined
+    loaded = world(
+        person("r"), person("n", memberships=[]), person("m"),
+        relationships=[mentoring("r", "n", "2021-08-01"), mentoring("r", "m", "2021-09-01")],
+    )
+    assert award(awards(policy, loaded, "r"), "mentor stipend", "m").outcome is UNKNOWN
     # two member teams matched the same day: the mentee's id breaks the tie
     loaded = world(person("r"), person("x"), person("y"), relationships=[mentoring("r", "y"), mentoring("r", "x")])
     report = awards(policy, loaded, "r")

@@ -1,0 +1,127 @@
+"""Places as actors: what a place pays (`accord incentives FACTS --place ID`).
+
+A place is the subject of the question: every incentive of every person in the facts whose
+`paid by` names the place (by id or name), received, undetermined or not received, with totals of
+what the place pays. Each person is answered under their own policy (their place's layer), as
+`accord incentives --person` would answer them. `docs/language.md`, section 29.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import click
+
+from .errors import UsageError, suggest
+from .incentives import Award, incentives
+from .model import Facts
+from .outcome import Outcome
+from .values import show_money, show_number
+
+PLACE_INCENTIVES_SCHEMA = "accord.place-incentives/1"
+
+
+@attrs.frozen
+class PlacePayment:
+    """One award the place pays (or may pay): to whom, with whom, and the award itself."""
+
+    person: str
+    person_name: str
+    award: Award
+
+
+@attrs.frozen
+class PlaceIncentives:
+    """Everything a place pays, on one date."""
+
+    place: str
+    place_name: str
+    kind: str
+    as_of: dt.date
+    payments: tuple[PlacePayment, ...]
+
+    @property
+    def outcome(self) -> Outcome:
+        """Undetermined if any payment depends on something missing, else yes if it pays anything, else no."""
+        outcomes = {p.award.outcome for p in self.payments}
+        return Outcome.UNKNOWN if Outcome.UNKNOWN in outcomes else Outcome.YES if Outcome.YES in outcomes else Outcome.NO
+
+    def totals(self) -> dict[str, Decimal]:
+        """What the place pays in total, by unit (`USD`, `pdps`), of the awards received."""
+        out: dict[str, Decimal] = {}
+        for p in self.payments:
+            a = p.award
+            if a.outcome is Outcome.YES and a.amount is not None and a.unit:
+                out[a.unit] = out.get(a.unit, Decimal(0)) + a.amount
+        return out
+
+
+def place_incentives(
+    facts: Facts, place_id: str, as_of: dt.date, policy_for: Callable[[str], Any], engine: str = "compiled"
+) -> PlaceIncentives:
+    """What `place_id` pays on `as_of`: every award whose payer is that place."""
+    place = facts.places.get(place_id)
+    if place is None:
+        hint = suggest(place_id, facts.places)
+        raise UsageError(f"no place `{place_id}` in {facts.source}" + (f"; did you mean `{hint}`?" if hint else ""))
+    names = {place.id, place.label()}
+    payments = []
+    for pid in sorted(facts.people):
+        person = facts.people[pid]
+        report = incentives(policy_for(pid), facts, pid, as_of, engine=engine)
+        for award in report.awards:
+            if award.payer in names:
+                payments.append(PlacePayment(pid, person.name, award))
+    return PlaceIncentives(place.id, place.label(), place.kind, as_of, tuple(payments))
+
+
+def _who(pid: str, name: str) -> str:
+    return f"{name} ({pid})" if name else pid
+
+
+_WORD = {Outcome.YES: "[pays]", Outcome.UNKNOWN: "[may pay]", Outcome.NO: "[no]"}
+
+
+def place_incentives_text(r: PlaceIncentives) -> str:
+    lines = [f"Incentives paid by {_who(r.place, r.place_name if r.place_name != r.place else '')} ({r.kind})", f"  as of {r.as_of.isoformat()}", ""]
+    if not r.payments:
+        lines.append("  no incentive of anyone in the facts is paid by this place")
+    for p in r.payments:
+        a = p.award
+        what = a.amount_text or ", ".join((*a.vouchers, *a.recognitions)) or ""
+        partner = f" with {a.partner_role} {_who(a.partner, a.partner_name or '')}" if a.partner else ""
+        lines.append(f"  {click.style(f'{_WORD[a.outcome]:<10}', bold=True)} {a.label} to {_who(p.person, p.person_name)}{partner}: {what}")
+        if a.outcome is not Outcome.YES and a.reason:
+            lines.append(f"              {'why not' if a.outcome is Outcome.NO else 'undetermined'}: {a.reason}")
+    totals = r.totals()
+    if totals:
+        shown = "; ".join(f"{unit} {show_money(v)}" if unit.isupper() else f"{show_number(v)} {unit}" for unit, v in sorted(totals.items()))
+        lines += ["", f"  pays in total: {shown}"]
+    return "\n".join(lines)
+
+
+def place_incentives_json(r: PlaceIncentives) -> dict[str, Any]:
+    return {
+        "schema": PLACE_INCENTIVES_SCHEMA,
+        "place": {"id": r.place, "name": r.place_name, "kind": r.kind},
+        "as_of": r.as_of.isoformat(),
+        "outcome": r.outcome.value,
+        "payments": [
+            {
+                "to": {"id": p.person, "name": p.person_name},
+                "label": p.award.label,
+                "outcome": p.award.outcome.value,
+                "amount": None if p.award.amount is None else str(p.award.amount),
+                "unit": p.award.unit,
+                "partner": p.award.partner,
+                "reason": p.award.reason,
+                "location": p.award.location,
+            }
+            for p in r.payments
+        ],
+        "totals": {unit: str(v) for unit, v in sorted(r.totals().items())},
+    }

@@ -1,0 +1,178 @@
+"""Places as actors (issue 10, section 5; docs/language.md section 29).
+
+A plugin declares facts about places (`FactSpec(..., about="place")`: the shared vocabulary has
+`enrolment`, `mentor_allotment`, `new_teachers`); a facts file gives them under a place's `facts`;
+a rule reads them from any place (`mentee.district.enrolment`, `person.place.enrolment`). A place
+fact on a person is P280, a person's fact on a place P281, and a facts file that puts one under the
+other is F050. A missing place fact is unknown, like any fact. A cap across people reads a count of
+relationships (`count(mentor.mentee) <= 3`).
+
+Every decision is made with both engines, which must agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import accord
+from accord.evaluate import Outcome
+from accord.facts import facts_json_schema
+from tests.questions import cli, cli_json, incentives, inline, write
+from tests.support import decide, facts, policy
+
+YES, NO, UNKNOWN = Outcome.YES, Outcome.NO, Outcome.UNKNOWN
+AS_OF = dt.date(2026, 1, 15)
+
+DOC = {
+    "places": [
+        {"id": "ma", "kind": "state"},
+        {"id": "big", "kind": "district", "parent": "ma", "facts": {"enrolment": 6400, "mentor_allotment": "USD 12000", "new_teachers": 24}},
+        {"id": "small", "kind": "district", "parent": "ma", "facts": {"enrolment": 900}},
+        {"id": "blank", "kind": "district", "parent": "ma"},
+        {"id": "big_high", "kind": "school", "parent": "big"},
+    ],
+    "people": [
+        {"id": "ann", "place": "big_high", "facts": {"mentor_trained": True}},
+        {"id": "bo", "place": "small", "facts": {"mentor_trained": True}},
+        {"id": "cy", "place": "blank", "facts": {"mentor_trained": True}},
+        {"id": "m1", "place": "big_high"},
+        {"id": "m2", "place": "big_high"},
+        {"id": "m3", "place": "big_high"},
+        {"id": "m4", "place": "big_high"},
+    ],
+    "relationships": [
+        {"kind": "mentoring", "mentor": "ann", "mentee": m, "from": "2025-09-01"} for m in ("m1", "m2", "m3", "m4")
+    ]
+    + [{"kind": "mentoring", "mentor": "bo", "mentee": "m1", "from": "2025-09-01"}],
+}
+
+RULES = """
+parameter large_district = 5000
+parameter mentees_per_mentor_cap = 3
+
+role mentor
+  require "in a large district": person.district.enrolment >= large_district
+  require "trained": person.mentor_trained
+
+pair mentor, mentee
+  require "at most 3 mentees per mentor": count(mentor.mentee) <= mentees_per_mentor_cap
+
+incentive "allotment share" to mentor per relationship
+  amount mentor.district.mentor_allotment / mentor.district.new_teachers
+  paid by mentor.district
+"""
+
+
+def test_a_rule_reads_a_fact_of_a_place_up_the_chain():
+    loaded = facts(DOC)
+    p = policy(RULES)
+    assert decide(p, loaded, "ann", "mentor", AS_OF).outcome is YES  # her school's district enrols 6,400
+    d = decide(p, loaded, "bo", "mentor", AS_OF)
+    assert d.outcome is NO and d.requirements[0].actual_text == "900"
+    d = decide(p, loaded, "cy", "mentor", AS_OF)  # the district's enrolment is not on file
+    assert d.outcome is UNKNOWN and d.missing == ("person.district.enrolment",)
+
+
+def test_a_cap_across_people_reads_the_count_of_relationships():
+    from tests.support import decide_pair
+
+    loaded = facts(DOC)
+    p = policy(RULES)
+    d = decide_pair(p, loaded, "ann", "m1", AS_OF)  # ann already mentors four
+    assert d.outcome is NO and d.requirements[0].status == "not met"
+    assert decide_pair(p, loaded, "bo", "m1", AS_OF).outcome is YES
+
+
+def test_an_allotment_spread_over_new_teachers_is_an_amount_paid_by_the_district():
+    report = incentives(policy(RULES), facts(DOC), "ann", AS_OF)
+    shares = [a for a in report.awards if a.label == "allotment share"]
+    assert len(shares) == 4 and all(a.outcome is YES and a.amount == Decimal("500") for a in shares)
+    assert {a.payer for a in shares} == {"big"}
+    blank = [a for a in incentives(policy(RULES), facts(DOC), "bo", AS_OF).awards if a.label == "allotment share"]
+    assert blank[0].outcome is UNKNOWN  # the small district has no allotment on file
+
+
+@pytest.mark.parametrize(
+    ("rule", "code"),
+    [("person.enrolment >= 1", "P280"), ("person.district.mentor_trained", "P281"), ("person.district.enrolmnt >= 1", "P102")],
+)
+def test_reading_a_fact_from_the_wrong_kind_of_thing_is_a_located_error(rule, code):
+    with pytest.raises(accord.PolicyError) as excinfo:
+        policy(f'role mentor\n  require "r": {rule}\n')
+    assert [d.code for d in excinfo.value.diagnostics] == [code]
+    if code == "P102":
+        assert "enrolment" in (excinfo.value.diagnostics[0].hint or "")
+
+
+def test_the_facts_file_keeps_place_facts_to_places():
+    with pytest.raises(accord.FactsError) as excinfo:
+        facts({"places": [{"id": "d", "kind": "district", "facts": {"mentor_trained": True}}], "people": [{"id": "p", "facts": {"enrolment": 3}}]})
+    codes = [d.code for d in excinfo.value.diagnostics]
+    assert codes.count("F050") == 2
+    assert "`enrolment` is a fact about a place, not a person" in str(excinfo.value)
+    with pytest.raises(accord.FactsError):
+        facts({"places": [{"id": "d", "kind": "district", "facts": {"enrolment": "many"}}], "people": []})
+
+
+def test_the_facts_json_schema_lists_place_facts_under_places():
+    schema = facts_json_schema()
+    place = schema["properties"]["places"]["items"]["properties"]["facts"]["properties"]
+    person = schema["properties"]["people"]["items"]["properties"]["facts"]["properties"]
+    assert "enrolment" in place and "enrolment" not in person and "years_experience" not in place
+
+
+def test_the_cli_answers_with_place_facts(tmp_path: Path):
+    doc = write(tmp_path, "facts.json", DOC)
+    pol = write(tmp_path, "p.accord", 'policy "Places"\n  programme demo\n' + RULES)
+    result = cli("check", doc, "--person", "bo", "--role", "mentor", "--policy", pol, "--as-of", AS_OF.isoformat())
+    assert result.exit_code == 1 and "in a large district: 900 < 5000" in result.stdout
+    code, data = cli_json("incentives", doc, "--person", "ann", "--policy", pol, "--as-of", AS_OF.isoformat())
+    assert code == 0
+
+
+def test_a_roster_keeps_place_facts(tmp_path: Path):
+    from accord.roster.store import init_roster
+
+    doc = write(tmp_path, "facts.json", DOC)
+    roster = init_roster(tmp_path / "r.db", "demo")
+    roster.import_files([doc], dt.date(2025, 9, 1))
+    loaded = roster.facts_as_of(AS_OF)
+    assert loaded.places["big"].facts["enrolment"] == 6400
+    assert decide(policy(RULES), loaded, "bo", "mentor", AS_OF).outcome is NO
+
+
+# =========================================================================== a place as the subject
+
+
+def test_incentives_for_a_place_list_what_it_pays_to_whom(tmp_path: Path):
+    from accord.places import place_incentives
+
+    loaded = facts(DOC)
+    p = policy(RULES)
+    report = place_incentives(loaded, "big", AS_OF, lambda _: p)
+    assert [(x.person, x.award.partner, x.award.outcome) for x in report.payments] == [("ann", m, YES) for m in ("m1", "m2", "m3", "m4")]
+    assert report.totals() == {"USD": Decimal("2000")} and report.outcome is YES
+    small = place_incentives(loaded, "small", AS_OF, lambda _: p)
+    assert [x.award.outcome for x in small.payments] == [UNKNOWN] and small.outcome is UNKNOWN  # no allotment on file
+    assert place_incentives(loaded, "ma", AS_OF, lambda _: p).outcome is NO  # the state pays nothing here
+
+
+def test_the_cli_asks_about_a_place(tmp_path: Path):
+    doc = write(tmp_path, "facts.json", DOC)
+    pol = write(tmp_path, "p.accord", 'policy "Places"\n  programme demo\n' + RULES)
+    result = cli("incentives", doc, "--place", "big", "--policy", pol, "--as-of", AS_OF.isoformat())
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Incentives paid by big (district)")
+    assert "pays in total: USD 2000" in result.stdout
+    assert cli("incentives", doc, "--place", "small", "--policy", pol, "--as-of", AS_OF.isoformat()).exit_code == 3
+    code, data = cli_json("incentives", doc, "--place", "big", "--policy", pol, "--as-of", AS_OF.isoformat())
+    assert code == 0 and data["schema"] == "accord.place-incentives/1" and data["totals"] == {"USD": "2000"}
+    assert len(data["payments"]) == 4 and data["payments"][0]["to"]["id"] == "ann"
+    wrong = cli("incentives", doc, "--place", "bigg", "--policy", pol, "--as-of", AS_OF.isoformat())
+    assert wrong.exit_code == 2 and "did you mean `big`?" in wrong.stderr
+    both = cli("incentives", doc, "--place", "big", "--person", "ann", "--policy", pol, engines=False)
+    assert both.exit_code == 2 and "exactly one of --person ID or --place ID" in both.stderr
