@@ -21,7 +21,7 @@ from .errors import UsageError
 from .model import Facts, Person
 from .outcome import Outcome
 from .runtime import Context, RuleFailure
-from .values import DATE, Money, Quantity, Type, Unknown, show, show_money, show_number, unit_word
+from .values import DATE, Dated, Money, Quantity, Type, Unknown, period_text, show, show_money, show_number, unit_word
 
 if TYPE_CHECKING:
     from .interpret import Interpreter, Trace
@@ -294,12 +294,20 @@ def _settle(base: Outcome, exceptions: Sequence[_ExceptionLike]) -> tuple[Outcom
     return outcome, decider.label if decider and outcome is not Outcome.UNKNOWN else None
 
 
-def parameters_used(policy: CompiledPolicy, block: str) -> tuple[tuple[str, str, str | None], ...]:
-    """The parameters a block (`role:mentor`) reads, with their values and the layer that set each."""
+def parameters_used(policy: CompiledPolicy, block: str, as_of: dt.date | None = None) -> tuple[tuple[str, str, str | None], ...]:
+    """The parameters a block (`role:mentor`) reads, with their values and the layer that set each.
+    A dated parameter's value is the one in force on `as_of`, with the period it came from."""
     out = []
     for name in policy.parameters[block]:
         p = policy.checked.parameters[name]
-        value = "not set" if isinstance(p.value, Unknown) else show(p.value, p.type)
+        if isinstance(p.value, Dated):
+            found = p.value.at(as_of or dt.date.today())
+            if found is None:
+                value = f"not set before {p.value.periods[0][0].isoformat()}"
+            else:
+                value = f"{show(found[0], p.type)} ({period_text(found[1], found[2])})"
+        else:
+            value = "not set" if isinstance(p.value, Unknown) else show(p.value, p.type)
         out.append((name, value, policy.checked.layer_name(p.span.file if p.span else None)))
     return tuple(out)
 
@@ -473,7 +481,7 @@ def _eligibility(
         exceptions=excs,
         decided_by=decided_by,
         missing=() if outcome is Outcome.YES else _missing(reqs, excs),  # nothing missing can undo a yes
-        parameters=parameters_used(policy, f"role:{role}"),
+        parameters=parameters_used(policy, f"role:{role}", ctx.as_of),
     )
 
 
@@ -547,6 +555,6 @@ def decide_pair(
         other=b.id,
         other_name=b.name,
         score=score,
-        parameters=parameters_used(policy, f"pair:{index}"),
+        parameters=parameters_used(policy, f"pair:{index}", as_of),
         other_role=pair.second,
     )

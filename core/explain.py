@@ -6,6 +6,7 @@ fields are only ever added to it.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -165,7 +166,7 @@ def decision_text(d: Decision, explain: bool = False) -> str:
     if d.missing:
         lines.append("")
         lines.append("  still missing: " + ", ".join(d.missing))
-    if d.parameters and (explain or len(_layers(d)) > 1):
+    if d.parameters and (explain or len(_layers(d)) > 1 or any(_dated(v) for _, v, _ in d.parameters)):
         lines.append("")
         lines.append("  values: " + "; ".join(f"{n} = {v}" + (f" ({layer})" if layer else "") for n, v, layer in d.parameters))
     if d.viewer:
@@ -231,6 +232,14 @@ def roles_json(a: Any) -> dict[str, Any]:
     }
 
 
+_DATED_TEXT = re.compile(r"\((from \d{4}-\d{2}-\d{2}|\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2})\)$|^not set before ")
+
+
+def _dated(value: str) -> bool:
+    """Whether a parameter's value text is a dated parameter's (`USD 1800 (2024-07-01 to 2025-06-30)`)."""
+    return _DATED_TEXT.search(value) is not None
+
+
 def _layers(d: Decision) -> set[str]:
     return {r.layer for r in (*d.requirements, *d.exceptions) if r.layer}
 
@@ -291,8 +300,8 @@ def incentives_text(report: IncentiveReport) -> str:
         partner = f" with {a.partner_role} {_who(a.partner, a.partner_name)}" if a.partner else ""
         payer = f", paid by {a.payer}" if a.payer else f", paid by: unknown (missing {', '.join(a.payer_missing)})" if a.payer_missing else ""
         lines.append(f"  {click.style(f'{mark:<11}', fg=colour)} {a.label}{partner}{': ' + what if what else ''}{payer}")
-        layered = [(n, v, layer) for n, v, layer in a.parameters if layer and layer != a.layer]
-        if layered:  # a value a district layer set for a rule of the layer below it
+        layered = [(n, v, layer) for n, v, layer in a.parameters if (layer and layer != a.layer) or _dated(v)]
+        if layered:  # a value a district layer set for a rule of the layer below it, or a dated value's period
             lines.append(f"  {'':<11} values: " + "; ".join(f"{n} = {v} ({layer})" for n, v, layer in layered))
         if a.outcome is not Outcome.YES and a.reason:
             lines.append(f"  {'':<11} why not: {a.reason}")

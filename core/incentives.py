@@ -183,7 +183,7 @@ def _award(
         partner_role=inc.other if partner else None,
         requirements=reqs,
         missing=tuple(sorted(missing)),
-        parameters=parameters_used(policy, f"incentive:{index}"),
+        parameters=parameters_used(policy, f"incentive:{index}", ctx.as_of),
         reason=reason,
         source=inc.source,
         location=str(inc.span) if inc.span else None,
