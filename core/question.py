@@ -27,12 +27,20 @@ class Policies:
     policy for the nearest place up the person's place chain (a district's layer, else the
     programme's own). Each policy is loaded once, and looked up once per place chain."""
 
-    def __init__(self, policy: str | None = None, programme: str | None = None) -> None:
+    def __init__(self, policy: str | None = None, programme: str | None = None, as_of: dt.date | None = None) -> None:
         if (policy is None) == (programme is None):
             raise click.UsageError("give exactly one of --policy FILE or --programme NAME")
         self.policy, self.programme = policy, programme
+        #: a programme with several policy versions answers under the one in force on this date
+        self.as_of = as_of
         self._loaded: dict[str, Any] = {}
-        self._by_chain: dict[tuple[str, ...], Any] = {}
+        self._by_chain: dict[tuple[Any, ...], Any] = {}
+
+    def on(self, as_of: dt.date) -> Policies:
+        """The same choice on another date (sharing what is loaded): `--when` asks on many."""
+        other = Policies(self.policy, self.programme, as_of)
+        other._loaded, other._by_chain = self._loaded, self._by_chain
+        return other
 
     def for_person(self, facts: Any, person_id: str) -> Any:
         """The compiled policy `person_id` is answered under."""
@@ -45,12 +53,13 @@ class Policies:
             return self._loaded[self.policy]
         assert self.programme is not None
         chain = tuple(p.id for p in facts.place_chain(facts.person(person_id).place))
-        found = self._by_chain.get(chain)  # a roster has few place chains and many people
+        key = (self.as_of, *chain)
+        found = self._by_chain.get(key)  # a roster has few place chains and many people
         if found is None:
-            file, _ = default_registry().get_place_policy(self.programme, list(chain))
+            file, _ = default_registry().get_place_policy(self.programme, list(chain), self.as_of)
             if file not in self._loaded:
-                self._loaded[file] = load_policy(programme=self.programme, places=list(chain))
-            found = self._by_chain[chain] = self._loaded[file]
+                self._loaded[file] = load_policy(programme=self.programme, places=list(chain), as_of=self.as_of)
+            found = self._by_chain[key] = self._loaded[file]
         return found
 
     def every_policy(self, places: Any) -> list[Any]:
@@ -240,7 +249,7 @@ def command(question: Question, run: Callable[[Callable[[], int]], None]) -> cli
         def body() -> int:
             explain, viewer = options.pop("explain", False), options.pop("viewer", None)
             day = as_of_date(as_of)
-            asking = Asking(open_facts(facts, day), Policies(policy, programme), day, options, engine, explain, viewer)
+            asking = Asking(open_facts(facts, day), Policies(policy, programme, day), day, options, engine, explain, viewer)
             report = ask(question, asking)
             click.echo(report.json() if fmt == "json" else report.text())
             return report.exit_code
