@@ -23,6 +23,7 @@ from cattrs.cols import is_sequence, list_structure_factory
 from cattrs.gen import make_dict_structure_fn, override
 
 from . import limits
+from .dated_facts import is_dated, read_dated
 from .errors import Diagnostic, FactsError, suggest
 from .model import PLACE_KINDS, Consent, Evidence, Facts, Membership, Period, Person, Place, Relationship, RoleAssignment
 from .registry import Registry, default_registry
@@ -333,7 +334,8 @@ class _Validator:
         ends = self.schema.ends()
         for i, doc_person in enumerate(doc.people):
             self.ref(f"people[{i}].place", doc_person.place, places, "place")
-            facts = self._facts(f"people[{i}].facts", doc_person.facts)
+            dated: dict[str, Any] = {}
+            facts = self._facts(f"people[{i}].facts", doc_person.facts, dated)
             for j, role in enumerate(doc_person.roles):
                 self.ref(f"people[{i}].roles[{j}].place", role.place, places, "place")
                 kinds = ends.get(role.role)
@@ -352,6 +354,7 @@ class _Validator:
                 facts=facts,
                 memberships=tuple(Membership(m.organisation, m.category, Period(m.start, m.end)) for m in doc_person.memberships),
                 roles=tuple(RoleAssignment(r.role, r.place, Period(r.start, r.end)) for r in doc_person.roles),
+                dated=dated,
             )
         relationships = [self._relationship(i, r, people_ids) for i, r in enumerate(doc.relationships)]
         evidence = [self._evidence(i, e, people_ids) for i, e in enumerate(doc.evidence)]
@@ -377,7 +380,8 @@ class _Validator:
             seen[ident] = None
         return seen
 
-    def _facts(self, path: str, raw: dict[str, Any]) -> dict[str, Any]:
+    def _facts(self, path: str, raw: dict[str, Any], dated: dict[str, Any]) -> dict[str, Any]:
+        """The plain facts; the dated ones (docs/cli.md, "Dated facts") go into `dated`."""
         out: dict[str, Any] = {}
         for name, value in raw.items():
             spec = self.schema.facts.get(name)
@@ -390,6 +394,11 @@ class _Validator:
                 continue
             if value is None:
                 continue  # an explicit null is the same as an absent fact: unknown
+            if is_dated(value):  # a set's members are never objects: a list of objects is periods
+                periods = read_dated(value, spec.type, f"{path}.{name}", self.bad)
+                if periods is not None:
+                    dated[name] = periods
+                continue
             try:
                 out[name] = read_value(value, spec.type)
             except ValueProblem as exc:

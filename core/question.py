@@ -222,7 +222,7 @@ def open_facts(path: str, as_of: dt.date) -> Any:
         return open_roster(path).facts_as_of(as_of)
     from .facts import load_facts
 
-    return load_facts(path)
+    return load_facts(path).on(as_of)
 
 
 def as_of_date(value: dt.datetime | None) -> dt.date:
