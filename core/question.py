@@ -104,6 +104,26 @@ class Asking:
     engine: str = "compiled"
     explain: bool = False
     viewer: str | None = None
+    #: the facts file or roster asked about (`--when` reads it on other dates)
+    facts_path: str | None = None
+
+    def facts_on(self, day: dt.date) -> Any:
+        """The facts as on another date: a facts file's dated facts then, a roster as it was then."""
+        from .roster import is_roster_path
+
+        if self.facts_path is not None and is_roster_path(self.facts_path):
+            return open_facts(self.facts_path, day)
+        return self.facts.on(day)
+
+    def change_dates(self, person: str) -> set[dt.date]:
+        """More days on which something recorded about `person` changes: a roster's fact rows."""
+        from .roster import is_roster_path
+
+        if self.facts_path is None or not is_roster_path(self.facts_path):
+            return set()
+        from .roster.store import open_roster
+
+        return open_roster(self.facts_path).change_dates(person)
 
 
 @attrs.frozen
@@ -249,7 +269,7 @@ def command(question: Question, run: Callable[[Callable[[], int]], None]) -> cli
         def body() -> int:
             explain, viewer = options.pop("explain", False), options.pop("viewer", None)
             day = as_of_date(as_of)
-            asking = Asking(open_facts(facts, day), Policies(policy, programme, day), day, options, engine, explain, viewer)
+            asking = Asking(open_facts(facts, day), Policies(policy, programme, day), day, options, engine, explain, viewer, facts)
             report = ask(question, asking)
             click.echo(report.json() if fmt == "json" else report.text())
             return report.exit_code

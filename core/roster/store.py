@@ -638,6 +638,16 @@ class Roster:
             places.append({"id": pid, "kind": kind, "name": name or "", **({"parent": parent} if parent else {})})
         return {"places": places, "people": out_people, "relationships": relationships, "evidence": evidence, "consents": consents}
 
+    def change_dates(self, person: str) -> set[dt.date]:
+        """The days on which one of the person's fact rows begins or ends (the day after an end)."""
+        days: set[dt.date] = set()
+        for since, until in self.conn.execute("SELECT valid_from, valid_to FROM facts WHERE person = ?", (person,)):
+            if since:
+                days.add(dt.date.fromisoformat(since))
+            if until:
+                days.add(dt.date.fromisoformat(until) + dt.timedelta(days=1))
+        return days
+
     def facts_as_of(self, day: dt.date, people: Iterable[str] | None = None) -> Facts:
         """The roster as of `day` as `accord.Facts` (everyone, or the people named and whom they reach).
 
