@@ -304,8 +304,9 @@ def parameters_used(policy: CompiledPolicy, block: str, as_of: dt.date | None = 
             found = p.value.at(as_of or dt.date.today())
             if found is None:
                 value = f"not set before {p.value.periods[0][0].isoformat()}"
-            else:
-                value = f"{show(found[0], p.type)} ({period_text(found[1], found[2])})"
+            else:  # an open last period holds until the policy itself ends
+                end = found[2] if found[2] is not None else policy.checked.effective_to
+                value = f"{show(found[0], p.type)} ({period_text(found[1], end)})"
         else:
             value = "not set" if isinstance(p.value, Unknown) else show(p.value, p.type)
         out.append((name, value, policy.checked.layer_name(p.span.file if p.span else None)))
