@@ -299,6 +299,8 @@ def show(value: object, t: Type | None = None) -> str:
     """A value as a coordinator reads it: `2.9 years`, `USD 714`, `yes`, `{active, retired}`."""
     if value.__class__ is Unknown:
         return "unknown"
+    if value.__class__ is Dated:  # a dated parameter's whole value, as written
+        return ", ".join(f"{show(v, t)} from {d.isoformat()}" for d, v in value.periods)  # type: ignore[attr-defined]
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, enum.IntEnum):

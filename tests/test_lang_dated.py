@@ -364,3 +364,26 @@ def test_cli_assume_says_which_outcomes_changed(tmp_path):
     assert "the outcome: not eligible -> eligible" in result.output
     bad = run("check", f, "--person", "kai", "--role", "mentor", "--policy", p, "--assume", "licence=zzz")
     assert bad.exit_code == 2 and "expected one of" in bad.output
+
+
+def test_cli_when_and_assume_read_a_roster_on_each_date_asked(tmp_path):
+    from accord.roster.store import init_roster
+
+    p, f = _files(tmp_path)
+    db = tmp_path / "r.db"
+    init_roster(db, "demo").import_files([f], D(2025, 1, 1))
+    for args in (["--when"], ["--assume", "mentor_trained=true"], ["--when", "--assume", "licence=provisional"]):
+        by_file, by_roster = (
+            json.loads(run("check", src, "--person", "kai", "--role", "mentor", "--policy", p, "--as-of", "2025-08-01", "--format", "json", *args).output)
+            for src in (f, str(db))
+        )
+        for data in (by_file, by_roster):
+            data.get("decision", data).pop("policy", None)
+        assert by_file == by_roster, args
+
+
+def test_cli_when_for_everyone_in_the_facts(tmp_path):
+    p, f = _files(tmp_path)
+    result = run("check", f, "--role", "mentor", "--policy", p, "--as-of", "2025-08-01", "--when")
+    assert result.exit_code == 0 and result.output.startswith("ELIGIBLE FROM 2026-09-01: Kai (kai) as mentor")
+    assert run("check", f, "--role", "mentor", "--policy", p, "--when", "--viewer", "kai").exit_code == 2
