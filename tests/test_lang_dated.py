@@ -387,3 +387,13 @@ def test_cli_when_for_everyone_in_the_facts(tmp_path):
     result = run("check", f, "--role", "mentor", "--policy", p, "--as-of", "2025-08-01", "--when")
     assert result.exit_code == 0 and result.output.startswith("ELIGIBLE FROM 2026-09-01: Kai (kai) as mentor")
     assert run("check", f, "--role", "mentor", "--policy", p, "--when", "--viewer", "kai").exit_code == 2
+
+
+def test_when_moves_on_to_the_next_policy_version(versions):
+    package, registry = versions
+    (package / "v1.accord").write_text(V1.replace('person.mentor_trained\n', 'person.mentor_trained and person.years_experience >= 20 years\n'), encoding="utf-8")
+    (package / "v2.accord").write_text(V2.replace('  require "experienced": person.years_experience >= 10 years\n', ""), encoding="utf-8")
+    registry = accord.Registry([_Versions()])
+    facts = people(("mo", {"mentor_trained": True, "years_experience": 5}))
+    w = when_eligible(lambda day: accord.load_policy(programme="ver", registry=registry, as_of=day), facts, "mo", "mentor", D(2024, 9, 1))
+    assert w.date == D(2025, 7, 1) and w.decision.policy == "V2"
