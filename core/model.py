@@ -202,10 +202,14 @@ class Facts:
 
     def change_dates(self, person_id: str) -> set[dt.date]:
         """The days on which something recorded about the person begins or ends: their dated
-        facts, memberships and roles, their relationships (and their partners' own)."""
+        facts, memberships and roles, the dates of their evidence, their relationships (and
+        their partners' own)."""
         origin = self._origin or self
         person = origin.person(person_id)
         days = person.change_dates()
+        for (subject, _kind), items in origin._by_subject.items():  # evidence recorded ahead, counted from its date
+            if subject == person_id:
+                days.update(e.date for e in items)
         for rel in origin.relationships_of(person_id):
             if rel.period.start is not None:
                 days.add(rel.period.start)

@@ -6,7 +6,8 @@ policy and the calendar are read as they are recorded, and only the date moves. 
 change only on a date where something changes, so those dates are asked, in order:
 
 - the days something recorded about the person begins or ends: a dated fact's period, an
-  accruing count's next step, a membership, a role, a relationship (and the partner's own);
+  accruing count's next step, a membership, a role, a relationship (and the partner's own),
+  an evidence item about them (recorded ahead, it counts from its date);
 - the dates of the policy's dated parameters, and the day after the policy (version) ends;
 - the dates where a comparison with `today` flips: each comparison whose sides move with the
   date (`person.role_start > today - 12 months`, `today - x >= 700 days`) is evaluated on the

@@ -397,3 +397,13 @@ def test_when_moves_on_to_the_next_policy_version(versions):
     facts = people(("mo", {"mentor_trained": True, "years_experience": 5}))
     w = when_eligible(lambda day: accord.load_policy(programme="ver", registry=registry, as_of=day), facts, "mo", "mentor", D(2024, 9, 1))
     assert w.date == D(2025, 7, 1) and w.decision.policy == "V2"
+
+
+def test_when_reads_evidence_recorded_ahead_from_its_date():
+    compiled = policy('role mentor\n  require "rated well": latest(evidence summative_evaluation).rating >= proficient\n')
+    facts = people(
+        ("mo", {}),
+        evidence=[{"id": "e1", "kind": "summative_evaluation", "subject": "mo", "date": "2026-06-12", "rating": "proficient"}],
+    )
+    w = when_eligible(compiled, facts, "mo", "mentor", D(2026, 1, 15))
+    assert w.date == D(2026, 6, 12)
