@@ -420,7 +420,8 @@ def decide(
     first, last = policy.period
     if not first <= as_of <= last:
         policy.check_in_force(as_of)
-    facts = facts.on(as_of)  # dated facts: the values in force on the as-of date
+    if facts.dated:
+        facts = facts.on(as_of)  # dated facts: the values in force on the as-of date
     requirements = policy.requirements.get(role)
     if requirements is None or explain or engine != "compiled":
         c = policy.checked
@@ -530,7 +531,8 @@ def decide_pair(
     """
     as_of = as_of or dt.date.today()
     policy.check_in_force(as_of)
-    facts = facts.on(as_of)
+    if facts.dated:
+        facts = facts.on(as_of)
     c = policy.checked
     index, pair = pair_rule(policy, ends)
     a, b = facts.person(first), facts.person(second)

@@ -198,7 +198,8 @@ def incentives(
     """What `person` receives under the policy's incentives on `as_of`, and what they do not, and why."""
     as_of = as_of or dt.date.today()
     policy.check_in_force(as_of)
-    facts = facts.on(as_of)  # dated facts: the values in force on the as-of date
+    if facts.dated:
+        facts = facts.on(as_of)  # dated facts: the values in force on the as-of date
     subject = facts.person(person)
     ctx = Context(facts, as_of)
     awards: list[Award] = []

@@ -168,6 +168,8 @@ class Facts:
     #: the facts as on each day asked (`on`), when a person has dated facts; a view's origin
     _views: dict[dt.date, Facts] = attrs.field(init=False, repr=False, eq=False)
     _origin: Facts | None = attrs.field(init=False, repr=False, eq=False)
+    #: whether some person's facts are dated (then a question reads `on(day)`, not these)
+    dated: bool = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         by_person: dict[str, list[Relationship]] = defaultdict(list)
@@ -181,8 +183,10 @@ class Facts:
         object.__setattr__(self, "_by_subject", {k: tuple(v) for k, v in by_subject.items()})
         object.__setattr__(self, "contexts", {})
         object.__setattr__(self, "_chains", {})
-        object.__setattr__(self, "_views", {} if any(p.dated for p in self.people.values()) else None)
+        dated = any(p.dated for p in self.people.values())
+        object.__setattr__(self, "_views", {} if dated else None)
         object.__setattr__(self, "_origin", None)
+        object.__setattr__(self, "dated", dated)
 
     def on(self, day: dt.date) -> Facts:
         """The facts as on `day`: each person's dated facts replaced by the value in force then
@@ -195,6 +199,7 @@ class Facts:
             people = {pid: p.on(day) for pid, p in origin.people.items()}
             view = Facts(people, origin.places, origin.relationships, origin.evidence, origin.consents, origin.source)
             object.__setattr__(view, "_origin", origin)
+            object.__setattr__(view, "dated", True)
             if len(origin._views) > 400:  # `--when` asks on many days; keep the memory bounded
                 origin._views.clear()
             origin._views[day] = view
