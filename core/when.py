@@ -302,12 +302,11 @@ def _crossings(policy: Any, facts: Facts, person: str, role: str, as_of: dt.date
             if len(gaps) != 2 or gaps[0] == gaps[1]:
                 continue
             span = (later - as_of).days
-            root = as_of + dt.timedelta(days=int(-gaps[0] * span / (gaps[1] - gaps[0])))
-            for shift in (-1, 0, 1, 2):
-                try:
-                    out.add(root + dt.timedelta(days=shift))
-                except OverflowError:
-                    pass
+            try:
+                root = as_of + dt.timedelta(days=int(-gaps[0] * span / (gaps[1] - gaps[0])))
+                out.update(root + dt.timedelta(days=shift) for shift in (-1, 0, 1, 2))
+            except (OverflowError, ValueError):  # a crossing past the calendar: none to ask
+                pass
     return out
 
 
@@ -398,7 +397,10 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return _add_months(day, 12 * years)
-    except (ValueError, OverflowError):
-        return dt.date.max
+    """`years` later, kept within the calendar Accord accepts (`limits.MAX_YEAR`)."""
+    from .limits import MAX_YEAR
+
+    last = dt.date(MAX_YEAR, 12, 31)
+    if day.year + years > MAX_YEAR:
+        return last
+    return min(_add_months(day, 12 * years), last)

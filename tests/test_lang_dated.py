@@ -407,3 +407,23 @@ def test_when_reads_evidence_recorded_ahead_from_its_date():
     )
     w = when_eligible(compiled, facts, "mo", "mentor", D(2026, 1, 15))
     assert w.date == D(2026, 6, 12)
+
+
+def test_a_toml_facts_file_may_date_its_facts(tmp_path):
+    p, _ = _files(tmp_path)
+    toml = tmp_path / "f.toml"
+    toml.write_text(
+        '[[people]]\nid = "kai"\nname = "Kai"\n[people.facts]\n'
+        "mentor_trained = [{value = false, to = 2025-12-31}, {value = true, from = 2026-01-01}]\n"
+        "years_experience = {value = 1, on = 2025-09-01, accrues = true}\n"
+        'licence = "initial"\n',
+        encoding="utf-8",
+    )
+    result = run("check", str(toml), "--person", "kai", "--role", "mentor", "--policy", p, "--as-of", "2025-08-01", "--when")
+    assert result.output.startswith("ELIGIBLE FROM 2026-09-01: Kai (kai) as mentor\n"), result.output
+
+
+def test_when_near_the_end_of_the_calendar_stops_at_its_last_day():
+    compiled = policy('role mentor\n  require "trained": person.mentor_trained\n')
+    w = when_eligible(compiled, people(("mo", {"mentor_trained": False})), "mo", "mentor", D(9995, 1, 1))
+    assert w.date is None and w.horizon == D(9998, 12, 31)
