@@ -427,3 +427,26 @@ def test_when_near_the_end_of_the_calendar_stops_at_its_last_day():
     compiled = policy('role mentor\n  require "trained": person.mentor_trained\n')
     w = when_eligible(compiled, people(("mo", {"mentor_trained": False})), "mo", "mentor", D(9995, 1, 1))
     assert w.date is None and w.horizon == D(9998, 12, 31)
+
+
+def test_a_roster_decided_in_sql_reads_dated_values_and_dated_rows_as_python_does(tmp_path):
+    from accord.roster.store import init_roster
+
+    db = tmp_path / "r.db"
+    init_roster(db, "demo").import_files(["examples/constructs/dated-facts.json"], D(2025, 1, 1))
+    for day in ("2025-10-01", "2026-08-31", "2026-09-01"):
+        args = ["roster", "check", str(db), "--role", "mentor", "--policy", "examples/constructs/dated.accord", "--as-of", day]
+        python, sql = (_roster_lines(run(*args, *engine).output) for engine in ([], ["--engine", "sql"]))
+        assert python == sql and len(python) == 2, day
+
+
+def _roster_lines(output: str) -> set[tuple[str, str]]:
+    """(outcome, person) of each line of `accord roster check`."""
+    out = set()
+    for line in output.splitlines():
+        words = line.split()
+        if words[:2] == ["not", "eligible"]:
+            out.add(("not eligible", words[2]))
+        elif words[:1] in (["eligible"], ["undetermined"]):
+            out.add((words[0], words[1]))
+    return out
