@@ -88,6 +88,8 @@ def access(
     """May `viewer` see the evidence item `record` on `as_of`? Deny unless a clause allows it."""
     as_of = as_of or dt.date.today()
     policy.check_in_force(as_of)
+    if facts.dated:
+        facts = facts.on(as_of)
     who = facts.person(viewer)
     item = _record(facts, record)
     return decide_access(policy, facts, who, item, Context(facts, as_of), engine)

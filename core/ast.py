@@ -199,12 +199,23 @@ class Define:
 
 
 @attrs.frozen
+class DatedValues:
+    """`USD 1800 from 2024-07-01, USD 2000 from 2025-07-01`: a parameter's value by period, each
+    in force from its date until the next one's (the last one without end)."""
+
+    values: tuple[Expr, ...]
+    dates: tuple[dt.date, ...]
+    date_spans: tuple[Span, ...] = attrs.field(eq=False)
+    span: Span = _span()
+
+
+@attrs.frozen
 class Parameter:
     """`parameter name [: type] = value [may raise|lower|change]`: a value an organisation sets."""
 
     name: str
     type_words: tuple[str, ...]
-    value: Expr | None
+    value: Expr | DatedValues | None
     right: str | None
     span: Span = _span()
 
@@ -390,7 +401,7 @@ class SetValue:
     """`set name = value`: a child policy's value for a parameter its parent declares."""
 
     name: str
-    value: Expr | None
+    value: Expr | DatedValues | None
     span: Span = _span()
 
 

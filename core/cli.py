@@ -474,7 +474,7 @@ def propose(
 
     day = as_of_date(as_of)
     loaded = open_facts(facts, day)
-    policies = Policies(policy, programme)
+    policies = Policies(policy, programme, day)
     report = run_match(
         lambda pid: policies.for_person(loaded, pid), loaded, day, ends=ends, mentee_roles=mentee_roles or None,
         mentor_role=mentor_role, place=place, fixed=fixed, viewer=viewer,

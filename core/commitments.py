@@ -354,6 +354,8 @@ def commitments(
     """
     as_of = as_of or dt.date.today()
     policy.check_in_force(as_of)
+    if facts.dated:
+        facts = facts.on(as_of)  # dated facts: the values in force on the as-of date, for every period counted
     subject = facts.person(person)
     out = []
     for index, com in enumerate(policy.checked.commitments):

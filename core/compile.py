@@ -98,6 +98,7 @@ class _Gen:
             "_field": runtime.field,
             "_shift": runtime.shift,
             "_ddiff": runtime.date_diff,
+            "_dated": runtime.dated_value,
             "_set": runtime.make_set,
             "_call": runtime.call,
             "_select": runtime.select,
@@ -177,6 +178,9 @@ class _Gen:
 
     def _Lit(self, n: ir.Lit) -> str:
         return self.const(n.value, f"p_{n.name}" if n.name else None)
+
+    def _DatedLit(self, n: ir.DatedLit) -> str:
+        return f"_dated({self.const(n.value, f'p_{n.name}')}, ctx.as_of, {self.const(Unknown([n.missing]))})"
 
     def _Var(self, n: ir.Var) -> str:
         return self.var(n.name)
@@ -428,7 +432,7 @@ def _parameters_read(block: ir.Block, checked: CheckedPolicy) -> tuple[str, ...]
         if id(node) in seen:  # a part shared by definitions' expansions: read already
             return
         seen.add(id(node))
-        if isinstance(node, ir.Lit) and node.name in checked.parameters:
+        if isinstance(node, (ir.Lit, ir.DatedLit)) and node.name in checked.parameters:
             names[node.name] = None
         for child in ir.children(node):
             walk(child)

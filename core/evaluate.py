@@ -122,6 +122,8 @@ def decide(
     first, last = policy.period
     if not first <= as_of <= last:
         policy.check_in_force(as_of)
+    if facts.dated:
+        facts = facts.on(as_of)  # dated facts: the values in force on the as-of date
     requirements = policy.requirements.get(role)
     if requirements is None or explain or engine != "compiled":
         c = policy.checked
@@ -184,7 +186,7 @@ def _eligibility(
         exceptions=excs,
         decided_by=decided_by,
         missing=() if outcome is Outcome.YES else _missing(reqs, excs),  # nothing missing can undo a yes
-        parameters=parameters_used(policy, f"role:{role}"),
+        parameters=parameters_used(policy, f"role:{role}", ctx.as_of),
     )
 
 
@@ -231,6 +233,8 @@ def decide_pair(
     """
     as_of = as_of or dt.date.today()
     policy.check_in_force(as_of)
+    if facts.dated:
+        facts = facts.on(as_of)
     c = policy.checked
     index, pair = pair_rule(policy, ends)
     a, b = facts.person(first), facts.person(second)
@@ -258,6 +262,6 @@ def decide_pair(
         other=b.id,
         other_name=b.name,
         score=score,
-        parameters=parameters_used(policy, f"pair:{index}"),
+        parameters=parameters_used(policy, f"pair:{index}", as_of),
         other_role=pair.second,
     )

@@ -7,6 +7,7 @@ fields are only ever added to it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from . import ir
 from .answers import ERROR, HIDDEN, MET, NOT_MET, UNKNOWN, Access, Decision, RuleResult, status_of
 from .outcome import Outcome
 from .runtime import Context, RuleFailure
-from .values import DATE, Money, Quantity, Type, Unknown, show, show_money, show_number, to_json_value, unit_word
+from .values import DATE, Dated, Money, Quantity, Type, Unknown, period_text, show, show_money, show_number, to_json_value, unit_word
 
 if TYPE_CHECKING:  # the other questions' modules load when their reports are formatted
     from .access import AccessDecision
@@ -138,12 +139,21 @@ def rule_result(rule: ir.Rule, raw: tuple[Any, Any, Any], trace: Trace | None = 
     )
 
 
-def parameters_used(policy: CompiledPolicy, block: str) -> tuple[tuple[str, str, str | None], ...]:
-    """The parameters a block (`role:mentor`) reads, with their values and the layer that set each."""
+def parameters_used(policy: CompiledPolicy, block: str, as_of: dt.date | None = None) -> tuple[tuple[str, str, str | None], ...]:
+    """The parameters a block (`role:mentor`) reads, with their values and the layer that set each.
+    A dated parameter's value is the one in force on `as_of`, with the period it came from."""
     out = []
     for name in policy.parameters[block]:
         p = policy.checked.parameters[name]
-        value = "not set" if isinstance(p.value, Unknown) else show(p.value, p.type)
+        if isinstance(p.value, Dated):
+            found = p.value.at(as_of or dt.date.today())
+            if found is None:
+                value = f"not set before {p.value.periods[0][0].isoformat()}"
+            else:  # an open last period holds until the policy itself ends
+                end = found[2] if found[2] is not None else policy.checked.effective_to
+                value = f"{show(found[0], p.type)} ({period_text(found[1], end)})"
+        else:
+            value = "not set" if isinstance(p.value, Unknown) else show(p.value, p.type)
         out.append((name, value, policy.checked.layer_name(p.span.file if p.span else None)))
     return tuple(out)
 
@@ -353,7 +363,7 @@ def decision_text(d: Decision, explain: bool = False) -> str:
     if d.missing:
         lines.append("")
         lines.append("  still missing: " + ", ".join(d.missing))
-    if d.parameters and (explain or len(_layers(d)) > 1):
+    if d.parameters and (explain or len(_layers(d)) > 1 or any(_dated(v) for _, v, _ in d.parameters)):
         lines.append("")
         lines.append("  values: " + "; ".join(f"{n} = {v}" + (f" ({layer})" if layer else "") for n, v, layer in d.parameters))
     if d.viewer:
@@ -419,6 +429,14 @@ def roles_json(a: Any) -> dict[str, Any]:
     }
 
 
+_DATED_TEXT = re.compile(r"\((from \d{4}-\d{2}-\d{2}|\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2})\)$|^not set before ")
+
+
+def _dated(value: str) -> bool:
+    """Whether a parameter's value text is a dated parameter's (`USD 1800 (2024-07-01 to 2025-06-30)`)."""
+    return _DATED_TEXT.search(value) is not None
+
+
 def _layers(d: Decision) -> set[str]:
     return {r.layer for r in (*d.requirements, *d.exceptions) if r.layer}
 
@@ -479,8 +497,8 @@ def incentives_text(report: IncentiveReport) -> str:
         partner = f" with {a.partner_role} {_who(a.partner, a.partner_name)}" if a.partner else ""
         payer = f", paid by {a.payer}" if a.payer else f", paid by: unknown (missing {', '.join(a.payer_missing)})" if a.payer_missing else ""
         lines.append(f"  {_style(f'{mark:<11}', fg=colour)} {a.label}{partner}{': ' + what if what else ''}{payer}")
-        layered = [(n, v, layer) for n, v, layer in a.parameters if layer and layer != a.layer]
-        if layered:  # a value a district layer set for a rule of the layer below it
+        layered = [(n, v, layer) for n, v, layer in a.parameters if (layer and layer != a.layer) or _dated(v)]
+        if layered:  # a value a district layer set for a rule of the layer below it, or a dated value's period
             lines.append(f"  {'':<11} values: " + "; ".join(f"{n} = {v} ({layer})" for n, v, layer in layered))
         if a.outcome is not Outcome.YES and a.reason:
             lines.append(f"  {'':<11} why not: {a.reason}")

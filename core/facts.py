@@ -23,6 +23,7 @@ from cattrs.cols import is_sequence, list_structure_factory
 from cattrs.gen import make_dict_structure_fn, override
 
 from . import limits
+from .dated_facts import is_dated, read_dated
 from .errors import Diagnostic, FactsError, suggest
 from .model import PLACE_KINDS, Consent, Evidence, Facts, Membership, Period, Person, Place, Relationship, RoleAssignment
 from .registry import Registry, default_registry
@@ -330,12 +331,13 @@ class _Validator:
                 hint = suggest(place.kind, PLACE_KINDS)
                 self.bad(f"places[{i}].kind", f"unknown kind of place `{place.kind}`" + (f"; did you mean `{hint}`?" if hint else f"; kinds: {', '.join(PLACE_KINDS)}"))
             self.ref(f"places[{i}].parent", place.parent, place_table, "place")
-        place_facts = {p.id: self._facts(f"places[{i}].facts", p.facts, "place") for i, p in enumerate(doc.places)}
+        place_facts = {p.id: self._facts(f"places[{i}].facts", p.facts, about="place") for i, p in enumerate(doc.places)}
         people: dict[str, Person] = {}
         ends = self.schema.ends()
         for i, doc_person in enumerate(doc.people):
             self.ref(f"people[{i}].place", doc_person.place, places, "place")
-            facts = self._facts(f"people[{i}].facts", doc_person.facts)
+            dated: dict[str, Any] = {}
+            facts = self._facts(f"people[{i}].facts", doc_person.facts, dated)
             for j, role in enumerate(doc_person.roles):
                 self.ref(f"people[{i}].roles[{j}].place", role.place, places, "place")
                 kinds = ends.get(role.role)
@@ -354,6 +356,7 @@ class _Validator:
                 facts=facts,
                 memberships=tuple(Membership(m.organisation, m.category, Period(m.start, m.end)) for m in doc_person.memberships),
                 roles=tuple(RoleAssignment(r.role, r.place, Period(r.start, r.end)) for r in doc_person.roles),
+                dated=dated,
             )
         relationships = [self._relationship(i, r, people_ids) for i, r in enumerate(doc.relationships)]
         evidence = [self._evidence(i, e, people_ids) for i, e in enumerate(doc.evidence)]
@@ -379,7 +382,9 @@ class _Validator:
             seen[ident] = None
         return seen
 
-    def _facts(self, path: str, raw: dict[str, Any], about: str = "person") -> dict[str, Any]:
+    def _facts(self, path: str, raw: dict[str, Any], dated: dict[str, Any] | None = None, about: str = "person") -> dict[str, Any]:
+        """The plain facts; the dated ones (docs/cli.md, "Dated facts") go into `dated`, which a
+        place's facts do not have."""
         out: dict[str, Any] = {}
         declared = {n: s for n, s in self.schema.facts.items() if s.about == about}
         for name, value in raw.items():
@@ -397,6 +402,14 @@ class _Validator:
                 continue
             if value is None:
                 continue  # an explicit null is the same as an absent fact: unknown
+            if is_dated(value):  # a set's members are never objects: a list of objects is periods
+                if dated is None:
+                    self.bad(f"{path}.{name}", f"a fact about a {about} has one value: give it without periods", "F034")
+                    continue
+                periods = read_dated(value, spec.type, f"{path}.{name}", self.bad)
+                if periods is not None:
+                    dated[name] = periods
+                continue
             try:
                 out[name] = read_value(value, spec.type)
             except ValueProblem as exc:

@@ -185,7 +185,7 @@ def _award(
         partner_role=inc.other if partner else None,
         requirements=reqs,
         missing=tuple(sorted(missing)),
-        parameters=parameters_used(policy, f"incentive:{index}"),
+        parameters=parameters_used(policy, f"incentive:{index}", ctx.as_of),
         reason=reason,
         source=inc.source,
         location=str(inc.span) if inc.span else None,
@@ -200,6 +200,8 @@ def incentives(
     """What `person` receives under the policy's incentives on `as_of`, and what they do not, and why."""
     as_of = as_of or dt.date.today()
     policy.check_in_force(as_of)
+    if facts.dated:
+        facts = facts.on(as_of)  # dated facts: the values in force on the as-of date
     subject = facts.person(person)
     ctx = Context(facts, as_of)
     awards: list[Award] = []

@@ -107,6 +107,9 @@ class Interpreter:
     def _Var(self, n: ir.Var, env: dict[str, Any]) -> Any:
         return env[n.name]
 
+    def _DatedLit(self, n: ir.DatedLit, env: dict[str, Any]) -> Any:
+        return runtime.dated_value(n.value, self.ctx.as_of, Unknown([n.missing]))
+
     def _Today(self, n: ir.Today, env: dict[str, Any]) -> Any:
         return self.ctx.as_of
 

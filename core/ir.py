@@ -47,6 +47,16 @@ class Lit(Node):
 
 
 @attrs.frozen
+class DatedLit(Node):
+    """A dated parameter's value: the one in force on the as-of date (`values.Dated`), unknown
+    before its first date."""
+
+    value: object  # a values.Dated
+    name: str
+    missing: str  # what the unknown names before the first date
+
+
+@attrs.frozen
 class Var(Node):
     """A bound name: `person`, the two people of a pair rule, a quantifier's variable."""
 

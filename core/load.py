@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import importlib.resources
@@ -110,15 +111,17 @@ def load_policy(
     programme: str | None = None,
     places: list[str] | None = None,
     registry: Registry | None = None,
+    as_of: dt.date | None = None,
 ) -> CompiledPolicy:
     """Parse, check and compile a policy from a file, from text, or a programme's policies.
 
     With `programme`, the policy is that programme's layer for the nearest of `places` (a place
-    chain, nearest first), or the programme's own policy when no layer attaches to any of them.
+    chain, nearest first), or the programme's own policy when no layer attaches to any of them
+    (of a programme with several versions, the one in force on `as_of`, default today).
     """
     registry = registry or default_registry()
     if programme is not None:
-        file, text = registry.get_place_policy(programme, places or [])
+        file, text = registry.get_place_policy(programme, places or [], as_of)
     elif text is not None:
         file = str(path) if path else "<policy>"
     elif path is not None:

@@ -99,9 +99,37 @@ class Person:
     facts: Mapping[str, Any] = attrs.Factory(dict)
     memberships: tuple[Membership, ...] = ()
     roles: tuple[RoleAssignment, ...] = ()
+    #: facts whose value changes with time: name -> (period, value) pairs, periods apart;
+    #: `Facts.on(day)` puts the value in force on the day into `facts` (none in force: unknown)
+    dated: Mapping[str, tuple[tuple[Period, Any], ...]] = attrs.Factory(dict)
 
     def label(self) -> str:
         return f"{self.name} ({self.id})" if self.name else self.id
+
+    def on(self, day: dt.date) -> Person:
+        """The person as on `day`: each dated fact's value then in `facts` (the same person when none is dated)."""
+        if not self.dated:
+            return self
+        facts = dict(self.facts)
+        for name, periods in self.dated.items():
+            for period, value in periods:
+                if period.contains(day):
+                    facts[name] = value
+                    break
+        return attrs.evolve(self, facts=facts)
+
+    def change_dates(self) -> set[dt.date]:
+        """The days on which one of the person's own facts, memberships or roles begins or ends
+        (the day after an end): where an answer about them may change."""
+        days: set[dt.date] = set()
+        periods = [p for periods in self.dated.values() for p, _ in periods]
+        periods += [m.period for m in self.memberships] + [r.period for r in self.roles]
+        for p in periods:
+            if p.start is not None:
+                days.add(p.start)
+            if p.end is not None and p.end < dt.date.max:
+                days.add(p.end + dt.timedelta(days=1))
+        return days
 
 
 @attrs.frozen
@@ -161,6 +189,11 @@ class Facts:
     #: never change, so a context, and what it has looked up, serves every question of the same day
     contexts: dict[object, object] = attrs.field(init=False, repr=False, eq=False)
     _chains: dict[str | None, tuple[Place, ...]] = attrs.field(init=False, repr=False, eq=False)
+    #: the facts as on each day asked (`on`), when a person has dated facts; a view's origin
+    _views: dict[dt.date, Facts] = attrs.field(init=False, repr=False, eq=False)
+    _origin: Facts | None = attrs.field(init=False, repr=False, eq=False)
+    #: whether some person's facts are dated (then a question reads `on(day)`, not these)
+    dated: bool = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         by_person: dict[str, list[Relationship]] = defaultdict(list)
@@ -174,6 +207,47 @@ class Facts:
         object.__setattr__(self, "_by_subject", {k: tuple(v) for k, v in by_subject.items()})
         object.__setattr__(self, "contexts", {})
         object.__setattr__(self, "_chains", {})
+        dated = any(p.dated for p in self.people.values())
+        object.__setattr__(self, "_views", {} if dated else None)
+        object.__setattr__(self, "_origin", None)
+        object.__setattr__(self, "dated", dated)
+
+    def on(self, day: dt.date) -> Facts:
+        """The facts as on `day`: each person's dated facts replaced by the value in force then
+        (these facts themselves when nobody's facts are dated). Asking about `day` reads these."""
+        origin = self._origin or self
+        if origin._views is None:
+            return self
+        view = origin._views.get(day)
+        if view is None:
+            people = {pid: p.on(day) for pid, p in origin.people.items()}
+            view = Facts(people, origin.places, origin.relationships, origin.evidence, origin.consents, origin.source)
+            object.__setattr__(view, "_origin", origin)
+            object.__setattr__(view, "dated", True)
+            if len(origin._views) > 400:  # `--when` asks on many days; keep the memory bounded
+                origin._views.clear()
+            origin._views[day] = view
+        return view
+
+    def change_dates(self, person_id: str) -> set[dt.date]:
+        """The days on which something recorded about the person begins or ends: their dated
+        facts, memberships and roles, the dates of their evidence, their relationships (and
+        their partners' own)."""
+        origin = self._origin or self
+        person = origin.person(person_id)
+        days = person.change_dates()
+        for (subject, _kind), items in origin._by_subject.items():  # evidence recorded ahead, counted from its date
+            if subject == person_id:
+                days.update(e.date for e in items)
+        for rel in origin.relationships_of(person_id):
+            if rel.period.start is not None:
+                days.add(rel.period.start)
+            if rel.period.end is not None and rel.period.end < dt.date.max:
+                days.add(rel.period.end + dt.timedelta(days=1))
+            for other in rel.ends.values():
+                if other != person_id and other in origin.people:
+                    days |= origin.people[other].change_dates()
+        return days
 
     def person(self, person_id: str) -> Person:
         """The person with this id; raises `UsageError` naming the closest id."""

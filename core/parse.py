@@ -145,6 +145,14 @@ class _ToAst(Transformer[Token, Any]):
     def none(self, c: list[Any]) -> None:
         return None
 
+    def dated_value(self, c: list[Any]) -> tuple[ast.Expr, dt.date, Span]:
+        return c[0], self._date(c[1]), _span(self.file, c[1])
+
+    def dated(self, c: list[Any]) -> ast.DatedValues:
+        first, last = c[0][0].span, c[-1][2]
+        whole = Span(self.file, first.line, first.column, last.end_line, last.end_column)
+        return ast.DatedValues(tuple(v for v, _, _ in c), tuple(d for _, d, _ in c), tuple(s for _, _, s in c), span=whole)
+
     def override_right(self, c: list[Token]) -> str:
         return _Right(c[0])
 

@@ -27,12 +27,20 @@ class Policies:
     policy for the nearest place up the person's place chain (a district's layer, else the
     programme's own). Each policy is loaded once, and looked up once per place chain."""
 
-    def __init__(self, policy: str | None = None, programme: str | None = None) -> None:
+    def __init__(self, policy: str | None = None, programme: str | None = None, as_of: dt.date | None = None) -> None:
         if (policy is None) == (programme is None):
             raise click.UsageError("give exactly one of --policy FILE or --programme NAME")
         self.policy, self.programme = policy, programme
+        #: a programme with several policy versions answers under the one in force on this date
+        self.as_of = as_of
         self._loaded: dict[str, Any] = {}
-        self._by_chain: dict[tuple[str, ...], Any] = {}
+        self._by_chain: dict[tuple[Any, ...], Any] = {}
+
+    def on(self, as_of: dt.date) -> Policies:
+        """The same choice on another date (sharing what is loaded): `--when` asks on many."""
+        other = Policies(self.policy, self.programme, as_of)
+        other._loaded, other._by_chain = self._loaded, self._by_chain
+        return other
 
     def for_person(self, facts: Any, person_id: str) -> Any:
         """The compiled policy `person_id` is answered under."""
@@ -45,12 +53,13 @@ class Policies:
             return self._loaded[self.policy]
         assert self.programme is not None
         chain = tuple(p.id for p in facts.place_chain(facts.person(person_id).place))
-        found = self._by_chain.get(chain)  # a roster has few place chains and many people
+        key = (self.as_of, *chain)
+        found = self._by_chain.get(key)  # a roster has few place chains and many people
         if found is None:
-            file, _ = default_registry().get_place_policy(self.programme, list(chain))
+            file, _ = default_registry().get_place_policy(self.programme, list(chain), self.as_of)
             if file not in self._loaded:
-                self._loaded[file] = load_policy(programme=self.programme, places=list(chain))
-            found = self._by_chain[chain] = self._loaded[file]
+                self._loaded[file] = load_policy(programme=self.programme, places=list(chain), as_of=self.as_of)
+            found = self._by_chain[key] = self._loaded[file]
         return found
 
     def every_policy(self, places: Any) -> list[Any]:
@@ -95,6 +104,26 @@ class Asking:
     engine: str = "compiled"
     explain: bool = False
     viewer: str | None = None
+    #: the facts file or roster asked about (`--when` reads it on other dates)
+    facts_path: str | None = None
+
+    def facts_on(self, day: dt.date) -> Any:
+        """The facts as on another date: a facts file's dated facts then, a roster as it was then."""
+        from .roster import is_roster_path
+
+        if self.facts_path is not None and is_roster_path(self.facts_path):
+            return open_facts(self.facts_path, day)
+        return self.facts.on(day)
+
+    def change_dates(self, person: str) -> set[dt.date]:
+        """More days on which something recorded about `person` changes: a roster's fact rows."""
+        from .roster import is_roster_path
+
+        if self.facts_path is None or not is_roster_path(self.facts_path):
+            return set()
+        from .roster.store import open_roster
+
+        return open_roster(self.facts_path).change_dates(person)
 
 
 @attrs.frozen
@@ -213,7 +242,7 @@ def open_facts(path: str, as_of: dt.date) -> Any:
         return open_roster(path).facts_as_of(as_of)
     from .facts import load_facts
 
-    return load_facts(path)
+    return load_facts(path).on(as_of)
 
 
 def as_of_date(value: dt.datetime | None) -> dt.date:
@@ -240,7 +269,7 @@ def command(question: Question, run: Callable[[Callable[[], int]], None]) -> cli
         def body() -> int:
             explain, viewer = options.pop("explain", False), options.pop("viewer", None)
             day = as_of_date(as_of)
-            asking = Asking(open_facts(facts, day), Policies(policy, programme), day, options, engine, explain, viewer)
+            asking = Asking(open_facts(facts, day), Policies(policy, programme, day), day, options, engine, explain, viewer, facts)
             report = ask(question, asking)
             click.echo(report.json() if fmt == "json" else report.text())
             return report.exit_code

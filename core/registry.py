@@ -7,6 +7,7 @@ or a name another plugin declared differently, is a `PluginError` naming both pl
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import importlib
 import importlib.resources
@@ -21,7 +22,7 @@ import attrs
 import pluggy
 
 from . import hookspecs
-from .errors import Diagnostic, PluginError, UsageError, suggest
+from .errors import Diagnostic, PluginError, PolicyError, UsageError, suggest
 from .schema import (
     EVIDENCE_FIELDS,
     Constant,
@@ -56,6 +57,7 @@ class Registry:
         self._owners: dict[tuple[str, str], str] = {}
         self.schema = self._merge()
         self._places: dict[str, dict[str, str]] = {}
+        self._versions: dict[str, list[tuple[str, dt.date | None, dt.date | None]]] = {}
 
     def _name(self, plugin: object) -> str:
         return self.pm.get_name(plugin) or getattr(plugin, "__name__", repr(plugin))
@@ -157,12 +159,46 @@ class Registry:
             raise UsageError(f"no programme `{name}` is installed (installed: {known}){more}")
         return prog
 
-    def programme_policy(self, name: str) -> tuple[str, str]:
-        """The default policy of a programme: (display path, text)."""
+    def programme_policy(self, name: str, as_of: dt.date | None = None) -> tuple[str, str]:
+        """The default policy of a programme: (display path, text). A programme with several
+        versions gives the one in force on `as_of` (default today)."""
         prog = self.get_programme(name)
         if prog.policy is None:
             raise UsageError(f"programme `{name}` ships no default policy; pass --policy FILE")
-        return self._read_rules(prog, prog.policy)
+        if not prog.versions:
+            return self._read_rules(prog, prog.policy)
+        periods = self.policy_versions(name)
+        day = as_of or dt.date.today()
+        for path, first, last in periods:
+            if (first is None or first <= day) and (last is None or day <= last):
+                return self._read_rules(prog, path)
+        listed = "; ".join(f"{prog.shown_path(p)} {_period(f, t)}" for p, f, t in periods)
+        raise UsageError(f"programme `{name}` has no policy version in force on {day.isoformat()} (versions: {listed}); ask with --as-of a date in one of them")
+
+    def policy_versions(self, name: str) -> list[tuple[str, dt.date | None, dt.date | None]]:
+        """A programme's policy versions with their effective periods, earliest first; versions
+        whose periods overlap are a `PolicyError` (P242) at the later one's header."""
+        if name not in self._versions:
+            from .parse import parse
+
+            prog = self.get_programme(name)
+            found = []
+            for path in (prog.policy, *prog.versions):
+                assert path is not None
+                file, text = self._read_rules(prog, path)
+                header = parse(text, file).header
+                found.append((path, header.effective_from, header.effective_to, header.span))
+            found.sort(key=lambda v: v[1] or dt.date.min)
+            for (p1, _f1, t1, _s1), (p2, f2, t2, s2) in zip(found, found[1:]):
+                if t1 is None or f2 is None or f2 <= t1:
+                    raise PolicyError([Diagnostic(
+                        "P242",
+                        f"policy versions of programme `{name}` overlap: {prog.shown_path(p2)} is in force {_period(f2, t2)}, "
+                        f"but {prog.shown_path(p1)} is still in force then ({_period(_f1, t1)})",
+                        s2, "give each version an `effective FROM to TO` period that ends before the next one starts",
+                    )])
+            self._versions[name] = [(p, f, t) for p, f, t, _ in found]
+        return self._versions[name]
 
     @staticmethod
     def _read_rules(prog: Programme, path: str) -> tuple[str, str]:
@@ -197,7 +233,7 @@ class Registry:
                 return self._read_rules(self.get_programme(name), table[place])
         return None
 
-    def get_place_policy(self, name: str, places: Iterable[str]) -> tuple[str, str]:
+    def get_place_policy(self, name: str, places: Iterable[str], as_of: dt.date | None = None) -> tuple[str, str]:
         """The policy for someone at `places` (nearest first): the nearest layer, else the programme's own."""
         places = list(places)
         found = self.query_place_policy(name, places)
@@ -206,7 +242,7 @@ class Registry:
         if self.get_programme(name).policy is None:
             searched = ", ".join(places) or "no places"
             raise UsageError(f"programme `{name}` has no policy for {searched} and no default policy; pass --policy FILE")
-        return self.programme_policy(name)
+        return self.programme_policy(name, as_of)
 
     def check_policy_hook(self, policy: Any) -> list[Diagnostic]:
         """Ask every plugin for further problems in a checked policy."""
@@ -214,6 +250,10 @@ class Registry:
         for result in self.pm.hook.accord_check_policy(policy=policy, schema=self.schema):
             found.extend(result or ())
         return found
+
+
+def _period(first: dt.date | None, last: dt.date | None) -> str:
+    return f"from {first or 'the start'} to {last or 'no end date'}"
 
 
 def _compatible(old: Any, new: Any) -> Any | None:

@@ -259,6 +259,12 @@ def rounded(value: Any, how: str) -> Any:
     return value.quantize(Decimal(1), rounding=_ROUNDING[how])
 
 
+def dated_value(dated: Any, as_of: dt.date, missing: Any) -> Any:
+    """A dated parameter's value in force on `as_of`; `missing` (an unknown) before its first date."""
+    found = dated.at(as_of)
+    return missing if found is None else found[0]
+
+
 def date_diff(left: Any, right: Any) -> Any:
     if left.__class__ is _U or right.__class__ is _U:
         return join_unknown(left, right)

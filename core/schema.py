@@ -119,6 +119,9 @@ class Programme:
     policy: str | None = None
     #: policies that extend it and attach to a place (`place district "attleboro"`), same form
     layers: tuple[str, ...] = ()
+    #: other versions of `policy` (same form), each `effective` for its own period: `--programme`
+    #: answers under the one in force on the as-of date; periods may not overlap (P242)
+    versions: tuple[str, ...] = ()
     plugin: str = ""
     #: the package `policy` and `layers` are read from; a third-party plugin names its own
     rules_package: str = "accord.rules"

@@ -109,6 +109,12 @@ class _Query:
     def _Lit(self, n: ir.Lit) -> exp.Expression:
         return _literal(n.value, n.type)
 
+    def _DatedLit(self, n: ir.DatedLit) -> exp.Expression:
+        found = n.value.at(dt.date.fromisoformat(self.day))  # type: ignore[attr-defined]
+        if found is None:
+            raise NotPushable(f"`{n.text}` has no value on {self.day}")
+        return _literal(found[0], n.type)
+
     def _Today(self, n: ir.Today) -> exp.Expression:
         return exp.Literal.string(self.day)
 

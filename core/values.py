@@ -207,6 +207,34 @@ def join_unknown(*values: object) -> Unknown:
     return Unknown(missing)
 
 
+@attrs.frozen
+class Dated:
+    """A value by period (a dated parameter): `periods` are (first day, value) in date order; each
+    is in force from its date until the day before the next one's, the last one without end."""
+
+    periods: tuple[tuple[dt.date, object], ...]
+
+    def at(self, as_of: dt.date) -> tuple[object, dt.date, dt.date | None] | None:
+        """The value in force on `as_of`, its first day and its last day (None: no end), or None
+        before the first date."""
+        found = None
+        for i, (start, value) in enumerate(self.periods):
+            if start > as_of:
+                break
+            end = self.periods[i + 1][0] - dt.timedelta(days=1) if i + 1 < len(self.periods) else None
+            found = (value, start, end)
+        return found
+
+    def dates(self) -> tuple[dt.date, ...]:
+        """The dates on which the value changes."""
+        return tuple(d for d, _ in self.periods)
+
+
+def period_text(start: dt.date, end: dt.date | None) -> str:
+    """`from 2025-07-01` or `2024-07-01 to 2025-06-30`."""
+    return f"from {start.isoformat()}" if end is None else f"{start.isoformat()} to {end.isoformat()}"
+
+
 _scale_enums: dict[tuple[str, tuple[str, ...]], type[enum.IntEnum]] = {}
 
 
@@ -271,6 +299,8 @@ def show(value: object, t: Type | None = None) -> str:
     """A value as a coordinator reads it: `2.9 years`, `USD 714`, `yes`, `{active, retired}`."""
     if value.__class__ is Unknown:
         return "unknown"
+    if value.__class__ is Dated:  # a dated parameter's whole value, as written
+        return ", ".join(f"{show(v, t)} from {d.isoformat()}" for d, v in value.periods)  # type: ignore[attr-defined]
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, enum.IntEnum):

@@ -19,10 +19,12 @@ from ..values import (
     UNITS,
     Money,
     Quantity,
+    Dated,
     SetOf,
     Type,
     Unknown,
     canonical_unit,
+    period_text,
     show,
 )
 from .base import RIGHTS, CheckerBase, _ordered
@@ -58,6 +60,13 @@ class Declarations(CheckerBase):
                 return self._failed_parameter(param, right)
             value: object = Unknown([f"parameter {param.name}"])
             t = declared
+        elif isinstance(param.value, ast.DatedValues):
+            checked = self._dated_values(param.name, param.value, declared)
+            if checked is None:
+                return self._failed_parameter(param, right)
+            t, value = checked
+            if declared is not None and declared != t:
+                self.error("P110", f"parameter `{param.name}` is declared as {declared.describe()} but set to {t.describe()}", param.value.span)
         else:
             node = self.expr(param.value, {}, declared)
             if isinstance(node, ir.Error):
@@ -71,6 +80,39 @@ class Declarations(CheckerBase):
         if right in ("raise", "lower") and not _ordered(t):
             self.error("P119", f"`may {right}` needs an ordered value; `{param.name}` is {t.describe()}", param.span, "use `may change`")
         self.params[param.name] = ir.CheckedParameter(param.name, t, value, right, param.span, param.span)
+
+    def _dated_values(self, name: str, dated: ast.DatedValues, expect: Type | None) -> tuple[Type, Dated] | None:
+        """A value by period: each a constant, all of one type, their dates in order (P240, P241)."""
+        periods: list[tuple[object, object]] = []
+        first: tuple[Type, str] | None = None
+        ok = True
+        for value, date, date_span in zip(dated.values, dated.dates, dated.date_spans):
+            node = self.expr(value, {}, expect or (first[0] if first else None))
+            if isinstance(node, ir.Error):
+                ok = False
+                continue
+            if not isinstance(node, ir.Lit) or isinstance(node.value, Unknown):
+                self.error("P118", f"the value of parameter `{name}` from {date.isoformat()} must be a constant", value.span, "write a value such as `USD 1800 from 2024-07-01`")
+                ok = False
+                continue
+            if first is None:
+                first = (node.type, date.isoformat())
+            elif node.type != first[0]:
+                self.error(
+                    "P241", f"parameter `{name}` is {first[0].describe()} from {first[1]} but {node.type.describe()} from {date.isoformat()}",
+                    value.span, "every period of a dated value must have the same type and unit",
+                )
+                ok = False
+            if periods and date <= periods[-1][0]:  # type: ignore[operator]
+                self.error(
+                    "P240", f"the dates of parameter `{name}` are not in order: {date.isoformat()} is written after {periods[-1][0].isoformat()}",  # type: ignore[attr-defined]
+                    date_span, "write the periods from the earliest to the latest, each date once",
+                )
+                ok = False
+            periods.append((date, node.value))
+        if not ok or first is None:
+            return None
+        return first[0], Dated(tuple(periods))  # type: ignore[arg-type]
 
     def _failed_parameter(self, param: ast.Parameter, right: str) -> None:
         """Declare a parameter whose value failed to check, so that its uses raise no further errors."""
@@ -98,6 +140,14 @@ class Declarations(CheckerBase):
         if setting.value is None:
             value: object = Unknown([f"parameter {setting.name}"])
             t = old.type
+        elif isinstance(setting.value, ast.DatedValues):
+            checked = self._dated_values(setting.name, setting.value, old.type if old.type != ANY else None)
+            if checked is None:
+                return
+            t, value = checked
+            if t != old.type:
+                self.error("P110", f"parameter `{setting.name}` is {old.type.describe()} ({where}), but is set to {t.describe()}", setting.value.span)
+                return
         else:
             node = self.expr(setting.value, {}, old.type)
             if isinstance(node, ir.Error):
@@ -109,6 +159,11 @@ class Declarations(CheckerBase):
             if t != old.type:
                 self.error("P110", f"parameter `{setting.name}` is {old.type.describe()} ({where}), but is set to {t.describe()}", setting.value.span)
                 return
+        if isinstance(value, Dated) or isinstance(old.value, Dated):
+            if not self._dated_within(setting, old, value, where):
+                return
+            self.params[setting.name] = attrs.evolve(old, value=value, span=setting.span)
+            return
         known = not isinstance(value, Unknown) and not isinstance(old.value, Unknown)
         if old.right == "raise" and (not known or value < old.value):  # type: ignore[operator]
             self.error("P123", f"parameter `{setting.name}` may only be raised ({where} sets it to {show(old.value, old.type)})", setting.span)
@@ -117,6 +172,33 @@ class Declarations(CheckerBase):
             self.error("P123", f"parameter `{setting.name}` may only be lowered ({where} sets it to {show(old.value, old.type)})", setting.span)
             return
         self.params[setting.name] = attrs.evolve(old, value=value, span=setting.span)
+
+    def _dated_within(self, setting: ast.SetValue, old: ir.CheckedParameter, value: object, where: str) -> bool:
+        """`may raise` / `may lower` with a dated value on either side: on every date where either
+        changes, the new value in force must be at least (at most) the parent's."""
+        if old.right not in ("raise", "lower"):
+            return True
+        if isinstance(value, Unknown) or isinstance(old.value, Unknown):
+            self.error("P123", f"parameter `{setting.name}` may only be {old.right}d, and one of the two values is not set", setting.span)
+            return False
+        new = value if isinstance(value, Dated) else None
+        parent = old.value if isinstance(old.value, Dated) else None
+        dates = sorted({*(new.dates() if new else ()), *(parent.dates() if parent else ())})
+        for day in dates:
+            mine = new.at(day) if new else (value, day, None)
+            theirs = parent.at(day) if parent else (old.value, day, None)
+            if theirs is None:
+                continue
+            if mine is None:
+                self.error("P123", f"parameter `{setting.name}` has no value before {new.periods[0][0].isoformat()}, but {where} gives it one on {day.isoformat()}", setting.span)  # type: ignore[union-attr]
+                return False
+            if (old.right == "raise" and mine[0] < theirs[0]) or (old.right == "lower" and mine[0] > theirs[0]):  # type: ignore[operator]
+                self.error(
+                    "P123", f"parameter `{setting.name}` may only be {old.right}d ({where} sets it to {show(theirs[0], old.type)} {period_text(theirs[1], theirs[2])}; this sets {show(mine[0], old.type)} on {day.isoformat()})",
+                    setting.span,
+                )
+                return False
+        return True
 
     def _viewer_names(self, programme: Programme | None) -> list[str]:
         names = ["subject", "author", *self.schema.ends()]

@@ -28,6 +28,7 @@ from ..values import (
     UNIT_ALIASES,
     UNITS,
     Choice,
+    Dated,
     EvidenceItem,
     EvidenceList,
     Money,
@@ -118,6 +119,9 @@ class Expressions(CheckerBase):
             return self._expand(self.defines[n], (), scope, e)
         if n in self.params:
             p = self.params[n]
+            if isinstance(p.value, Dated):
+                first = p.value.periods[0][0].isoformat()
+                return ir.DatedLit(p.type, p.value, n, f"parameter {n} (no value before {first})", text=n, span=e.span)
             return ir.Lit(p.type, p.value, n, text=n, span=e.span)
         if n in self.schema.constants:
             c = self.schema.constants[n]

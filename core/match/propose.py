@@ -143,6 +143,8 @@ def match(
     `mentee_roles` default to the pair rule's second end, `mentor_role` to its first.
     """
     policy_for: PolicyFor = (lambda _pid: policy) if isinstance(policy, CompiledPolicy) else policy
+    if facts.dated:
+        facts = facts.on(as_of)  # dated facts: the values in force on the as-of date
     people = sorted(facts.people)
     if place is not None:
         if place not in facts.places:

@@ -27,12 +27,12 @@ _fmt = click.option("--format", "fmt", type=click.Choice(["text", "jsonl", "csv"
 
 
 
-def _chooser(roster: Any, policy: str | None, programme: str | None) -> Any:
+def _chooser(roster: Any, policy: str | None, programme: str | None, day: dt.date | None = None) -> Any:
     from .questions import PolicyChooser
 
     if policy is None and programme is None:
         programme = roster.programme  # the roster's own programme
-    return PolicyChooser(policy, programme)
+    return PolicyChooser(policy, programme, day)
 
 
 @contextlib.contextmanager
@@ -175,7 +175,7 @@ def _answer(db: str, question: str, roles: list[str] | None, programme: str | No
     from .questions import ask, outcome_of, reasons_json, summary
 
     r = _open(db)
-    chooser = _chooser(r, policy, programme)
+    chooser = _chooser(r, policy, programme, day)
     total = r.count()
     worst = 0
     out = sys.stdout
@@ -204,7 +204,7 @@ def _check_sql(db: str, role: str | None, all_roles: bool, programme: str | None
     from ..sql import roster_eligibility
 
     r = _database(db)
-    chooser = _chooser(r, policy, programme)
+    chooser = _chooser(r, policy, programme, day)
     worst = 0
     writer = csv.writer(sys.stdout) if fmt == "csv" else None
     if writer:
@@ -231,7 +231,7 @@ def _show_sql(db: str, role: str | None, all_roles: bool, programme: str | None,
     if dialect not in dialects():
         raise UsageError(f"no SQL dialect `{dialect}`; dialects: {', '.join(dialects())}")
     r = _database(db)
-    for plan, _ in roster_eligibility(r, _chooser(r, policy, programme), role, day, all_roles=all_roles):
+    for plan, _ in roster_eligibility(r, _chooser(r, policy, programme, day), role, day, all_roles=all_roles):
         click.echo(f"-- policy \"{plan.policy}\", role {plan.role}" + ("" if plan.query is not None else ": nothing pushes down"))
         if plan.query is not None:
             click.echo(plan.sql(dialect) + ";")
@@ -261,7 +261,7 @@ def decide(db: str, role: str | None, all_roles: bool, question: str, programme:
         raise click.UsageError("give --role ROLE or --all-roles")
     r = open_roster(db)
     day = as_of_date(as_of)
-    chooser = _chooser(r, policy, programme)
+    chooser = _chooser(r, policy, programme, day)
     total = r.count()
     answers = ask(r, chooser, question, day, roles=[role] if role else None, batch=batch)
     with _progress(answers, total, "deciding") as items:

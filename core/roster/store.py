@@ -486,12 +486,22 @@ class Roster:
                     if person in existing:
                         current[(person, name)] = (rowid, value, since)
             new_facts, closed, dropped = [], [], []
+            dated_clear: list[tuple[str, str]] = []
+            dated_rows: list[tuple[Any, ...]] = []
             changed = 0
             for person in imported:
                 covered = data.covered[person.id]
                 names = set(schema.facts) if covered is None else covered
                 new_person = person.id not in existing
                 for name in names:
+                    if name in person.dated:  # the fact's whole history: its periods replace its rows
+                        dated_clear.append((person.id, name))
+                        for period, value in person.dated[name]:
+                            encoded = json.dumps(to_json_value(value), ensure_ascii=False)
+                            num, txt = _sql_value(value, schema.facts[name].type)
+                            dated_rows.append((person.id, name, encoded, num, txt, _iso(period.start), _iso(period.end), revision))
+                        changed += 1
+                        continue
                     value = person.facts.get(name)
                     encoded = None if value is None else json.dumps(to_json_value(value), ensure_ascii=False)
                     old = current.get((person.id, name))
@@ -506,6 +516,8 @@ class Roster:
             conn.executemany("UPDATE facts SET valid_to = ? WHERE rowid = ?", [(closes, r) for r in closed])
             conn.executemany("DELETE FROM facts WHERE rowid = ?", [(r,) for r in dropped])
             conn.executemany("INSERT INTO facts (person, name, value, num, txt, valid_from, revision) VALUES (?,?,?,?,?,?,?)", new_facts)
+            conn.executemany("DELETE FROM facts WHERE person = ? AND name = ?", dated_clear)
+            conn.executemany("INSERT INTO facts (person, name, value, num, txt, valid_from, valid_to, revision) VALUES (?,?,?,?,?,?,?,?)", dated_rows)
             conn.executemany(
                 "INSERT INTO people (id, name, place, revision) VALUES (?,?,?,?) ON CONFLICT(id) DO UPDATE SET name=excluded.name, place=excluded.place, revision=excluded.revision",
                 [(p.id, p.name, p.place, revision) for p in imported],
@@ -641,6 +653,16 @@ class Roster:
             more = {"facts": place_facts[pid]} if pid in place_facts else {}
             places.append({"id": pid, "kind": kind, "name": name or "", **({"parent": parent} if parent else {}), **more})
         return {"places": places, "people": out_people, "relationships": relationships, "evidence": evidence, "consents": consents}
+
+    def change_dates(self, person: str) -> set[dt.date]:
+        """The days on which one of the person's fact rows begins or ends (the day after an end)."""
+        days: set[dt.date] = set()
+        for since, until in self.conn.execute("SELECT valid_from, valid_to FROM facts WHERE person = ?", (person,)):
+            if since:
+                days.add(dt.date.fromisoformat(since))
+            if until:
+                days.add(dt.date.fromisoformat(until) + dt.timedelta(days=1))
+        return days
 
     def facts_as_of(self, day: dt.date, people: Iterable[str] | None = None) -> Facts:
         """The roster as of `day` as `accord.Facts` (everyone, or the people named and whom they reach).

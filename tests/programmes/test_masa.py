@@ -26,6 +26,7 @@ from accord.commitments import commitments as _commitments
 from accord.evaluate import Outcome
 from accord.explain import decision_json
 from accord.incentives import incentives as _incentives
+from accord.values import Dated
 from tests.support import ENGINES, facts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -206,7 +207,7 @@ def test_the_parameters_and_their_defaults(policy):
         "retired_members_may_be_mentees": (True, "change"),
         "conflict_of_interest_kinds": (frozenset({"evaluates", "line_manages", "declared"}), "change"),
         "cross_region_matching": (True, "change"),
-        "mentor_stipend": (Decimal(500), "fixed"),
+        "mentor_stipend": (Dated(((dt.date(2021, 7, 1), Decimal(500)),)), "fixed"),  # the 2021-2022 stipend year
         "stipend_per_mentee": (False, "change"),
         "extension_stipend": (False, "change"),
         "stipend_paid_by_region_of": ("mentee", "change"),
