@@ -153,6 +153,39 @@ class Arith(Expr):
 
 
 @attrs.frozen
+class SchoolDays(Expr):
+    """`school days between A and B`: the subject's school days after A, up to and including B."""
+
+    left: Expr
+    right: Expr
+
+
+@attrs.frozen
+class Within(Expr):
+    """`N school days of A` (after `within`, in a deadline): the date N (school) days after A."""
+
+    amount: Expr
+    origin: Expr
+
+
+@attrs.frozen
+class NthPeriod(Expr):
+    """`the 2nd term from A`: the n-th period of a kind of the subject's calendar, counted from A's."""
+
+    kind: str
+    n: int
+    origin: Expr
+
+
+@attrs.frozen
+class TheOf(Expr):
+    """`the term of A` (the period that contains a date) or `the end of P` / `the start of P`."""
+
+    word: str
+    operand: Expr
+
+
+@attrs.frozen
 class Neg(Expr):
     operand: Expr
 

@@ -376,6 +376,7 @@ def commitments_json(report: CommitmentReport) -> dict[str, Any]:
                         "periods_due": p.periods_due,
                         "current_period": p.current,
                         "missed": list(p.missed),
+                        **({"periods": list(p.periods)} if p.periods else {}),
                         "missing": list(p.missing),
                         "errors": list(p.errors),
                         "location": p.location,
@@ -414,7 +415,7 @@ def commitments_text(report: CommitmentReport) -> str:
                 detail.append(f"behind schedule by {p.behind}")
             if p.periods_due is not None:
                 detail.append(f"{p.periods_met} of {p.periods_due} past period{'s' if p.periods_due != 1 else ''} met")
-            if p.current:
+            if p.current and not p.periods:
                 detail.append(p.current)
             if p.due:
                 detail.append(f"due {p.due.isoformat()}")
@@ -423,9 +424,11 @@ def commitments_text(report: CommitmentReport) -> str:
             elif not p.met_on_known:
                 detail.append("met, date not known")
             lines.append(f"    {mark} {p.label}" + (f": {'; '.join(detail)}" if detail else ""))
-            for miss in p.missed[:3]:
+            for period in p.periods:  # a school calendar's periods: each one, met or missed
+                lines.append(f"    {'':<14} {period}")
+            for miss in () if p.periods else p.missed[:3]:
                 lines.append(f"    {'':<14} missed {miss}")
-            if len(p.missed) > 3:
+            if len(p.missed) > 3 and not p.periods:
                 lines.append(f"    {'':<14} ... and {len(p.missed) - 3} more missed period{'s' if len(p.missed) > 4 else ''}")
             if p.missing:
                 lines.append(f"    {'':<14} missing: {', '.join(p.missing)}")

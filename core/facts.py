@@ -23,6 +23,7 @@ from cattrs.cols import is_sequence, list_structure_factory
 from cattrs.gen import make_dict_structure_fn, override
 
 from . import limits
+from .calendars import CalendarReader
 from .errors import Diagnostic, FactsError, suggest
 from .model import PLACE_KINDS, Consent, Evidence, Facts, Membership, Period, Person, Place, Relationship, RoleAssignment
 from .registry import Registry, default_registry
@@ -106,6 +107,8 @@ class _Document:
     relationships: list[_RelationshipDoc] = attrs.Factory(list)
     evidence: list[_EvidenceDoc] = attrs.Factory(list)
     consents: list[_ConsentDoc] = attrs.Factory(list)
+    #: school calendars and people's own stretches of them, read by `calendars.CalendarReader`
+    calendars: list[dict[str, Any]] = attrs.Factory(list)
 
 
 _RELATIONSHIP_KEYS = {"kind", "id", "from", "to"}
@@ -358,6 +361,7 @@ class _Validator:
         for i, c in enumerate(doc.consents):
             self.ref(f"consents[{i}].subject", c.subject, people_ids, "person")
             self.ref(f"consents[{i}].viewer", c.viewer, people_ids, "person")
+        calendars, stretches = CalendarReader(self.bad, places, people_ids).read(doc.calendars)
         if self.problems:
             raise FactsError([Diagnostic(code, f"{self.source}: {p}: {m}") for p, m, code in self.problems])
         return Facts(
@@ -367,6 +371,8 @@ class _Validator:
             evidence=tuple(e for e in evidence if e is not None),
             consents=tuple(Consent(c.subject, c.viewer, frozenset(c.components), c.start, c.withdrawn, c.id) for c in doc.consents),
             source=self.source,
+            calendars=calendars,
+            stretches=stretches,
         )
 
     def _unique(self, table: str, ids: list[str]) -> dict[str, None]:

@@ -173,6 +173,61 @@ class DateDiff(Node):
 
 
 @attrs.frozen
+class SchoolDays(Node):
+    """`school days between A and B` on `person`'s calendar (core/calendars.py)."""
+
+    person: Node
+    left: Node
+    right: Node
+
+
+@attrs.frozen
+class SchoolShift(Node):
+    """A date moved by a number of school days on `person`'s calendar."""
+
+    person: Node
+    date: Node
+    amount: Node
+    sign: int
+
+
+@attrs.frozen
+class NthPeriod(Node):
+    """`the 2nd term from A` on `person`'s calendar."""
+
+    person: Node
+    kind: str
+    n: int
+    origin: Node
+
+
+@attrs.frozen
+class PeriodOf(Node):
+    """`the term of A`: the period of `person`'s calendar that contains a date."""
+
+    person: Node
+    kind: str
+    date: Node
+
+
+@attrs.frozen
+class PeriodEdge(Node):
+    """`the start of P` or `the end of P`."""
+
+    period: Node
+    which: str
+
+
+@attrs.frozen
+class InPeriod(Node):
+    """`A in P`: whether a date falls in a calendar period."""
+
+    date: Node
+    period: Node
+    negated: bool = False
+
+
+@attrs.frozen
 class SetOf(Node):
     """A set built from expressions that are not all constants."""
 

@@ -43,6 +43,7 @@ TEXT = Simple("text")
 DATE = Simple("date")
 PERSON = Simple("person")
 PLACE = Simple("place")
+PERIOD = Simple("calendar period")  # a term, semester or school year of a school calendar
 ANY = Simple("any")  # only the empty set literal has elements of this type
 
 
@@ -135,6 +136,7 @@ UNITS: dict[str, tuple[str, int]] = {
     "months": ("months", 1),
     "years": ("months", 12),
     "pdps": ("pdps", 1),
+    "school_days": ("school_days", 1),  # counted on a school calendar (core/calendars.py)
 }
 UNIT_ALIASES = {
     "hour": "hours",
@@ -263,8 +265,8 @@ def show_money(d: Decimal) -> str:
 def unit_word(unit: str, amount: Decimal) -> str:
     """`years`, or `year` for exactly one (`pdps` stays as written)."""
     if amount in (1, -1) and unit.endswith("s") and unit != "pdps":
-        return unit[:-1]
-    return unit
+        return unit[:-1].replace("_", " ")
+    return unit.replace("_", " ")
 
 
 def show(value: object, t: Type | None = None) -> str:

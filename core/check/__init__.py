@@ -26,11 +26,11 @@ from ..registry import Registry, default_registry
 from .base import BUILTINS, CAPACITY_PARAMETER, CheckerBase
 from .declarations import Declarations
 from .exceptions import Exceptions
-from .expressions import Expressions
+from .calendars import Calendars
 from .lower import Lowering
 
 
-class _Checker(Declarations, Expressions, Exceptions, Lowering):
+class _Checker(Declarations, Calendars, Exceptions, Lowering):
     """The checker: every stage's methods over one policy; `run` calls them in order."""
 
     def run(self) -> CheckedPolicy:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .. import ast, ir
+from ..calendars import PERIOD_WORDS
 from ..ir import CheckedPolicy
 from ..schema import Programme
 from ..values import (
@@ -201,9 +202,9 @@ class Lowering(CheckerBase):
             self._dated(part, cond if part.kind == "deadline" else measure if due is not None else None)
             period = None
             if part.period is not None:
-                period = {"week": "week", "weeks": "week", "month": "month", "months": "month", "year": "year", "years": "year"}.get(part.period)
+                period = {"week": "week", "weeks": "week", "month": "month", "months": "month", "year": "year", "years": "year", **PERIOD_WORDS}.get(part.period)
                 if period is None:
-                    self.error("P119", f"`every {part.period}`: a recurring expectation is every week, month or year", part.span)
+                    self.error("P119", f"`every {part.period}`: a recurring expectation is every week, month or year, or every term, semester or school year of a school calendar", part.span)
                 elif part.start is None and self.policy.header.effective_from is None:
                     self.warn(
                         "P153",
@@ -215,6 +216,7 @@ class Lowering(CheckerBase):
                 "quota": f"at least {required.text if required else ''} of {measure.text if measure else ''}",
                 "deadline": f"by {due.text if due else ''}",
                 "recurring": f"every {part.period}",
+                **({"deadline": f"within {due.text}"} if isinstance(part.due, ast.Within) and due is not None else {}),
             }[part.kind]
             parts.append(ir.CheckedPart(part.kind, label, required, measure, due, cond, period, start, part.span))
         applies = self.condition(com.applies, scope) if com.applies is not None else None
