@@ -58,7 +58,9 @@ class CalendarPeriod:
 
 @attrs.frozen(eq=False)
 class Calendar:
-    """A place's school calendar. `school_days` is every school day, oldest first."""
+    """A place's school calendar. `school_days` is every school day, oldest first: a weekday in a
+    term of a school year (in a semester, when the year has no terms; anywhere in the year, when it
+    has neither) that is not a non-school day."""
 
     owner: str
     periods: Mapping[str, tuple[CalendarPeriod, ...]]
@@ -68,11 +70,17 @@ class Calendar:
     def __attrs_post_init__(self) -> None:
         days: list[dt.date] = []
         for year in self.periods.get("school year", ()):
-            day = year.start
-            while day <= year.end:
-                if day.weekday() < 5 and day not in self.closed:
-                    days.append(day)
-                day += dt.timedelta(days=1)
+            # school is in session in the year's terms (else its semesters, else the whole year)
+            for kind in ("term", "semester", "school year"):
+                spans = [p for p in self.periods.get(kind, ()) if year.start <= p.start and p.end <= year.end]
+                if spans:
+                    break
+            for span in spans:
+                day = span.start
+                while day <= span.end:
+                    if day.weekday() < 5 and day not in self.closed:
+                        days.append(day)
+                    day += dt.timedelta(days=1)
         object.__setattr__(self, "school_days", tuple(days))
 
     @property

@@ -539,7 +539,7 @@ def _diag(code: str, message: str, span: Span, hint: str | None = None) -> Diagn
 
 
 #: the tokens an expression can start with; listed one by one they read like a token dump
-_EXPRESSION_START = {"NAME", "NUMBER", "DATE", "STRING", "LPAR", "LBRACE", "ADD_OP", "TRUE", "FALSE", "TODAY", "NOT", "ANY", "EVERY", "EVIDENCE"}
+_EXPRESSION_START = {"NAME", "NUMBER", "DATE", "STRING", "LPAR", "LBRACE", "ADD_OP", "TRUE", "FALSE", "TODAY", "NOT", "ANY", "EVERY", "EVIDENCE", "SCHOOL", "THE"}
 
 
 def _expected(names: set[str]) -> str:
