@@ -560,5 +560,40 @@ def facts_json_schema(registry: Registry | None = None) -> dict[str, Any]:
                     "additionalProperties": False,
                 },
             },
+            "calendars": _calendars_schema(date, ident),
         },
     }
+
+
+def _calendars_schema(date: dict[str, Any], ident: dict[str, Any]) -> dict[str, Any]:
+    """School calendars and people's own stretches of them (core/calendars.py)."""
+    span = {"type": "object", "properties": {"from": date, "to": date}, "required": ["from", "to"], "additionalProperties": False}
+    year = {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "from": date, "to": date, "terms": {"type": "array", "items": span}, "semesters": {"type": "array", "items": span}},
+        "required": ["from", "to"],
+        "additionalProperties": False,
+    }
+    place = {
+        "type": "object",
+        "description": "a place's school calendar, used by its people and the places below it",
+        "properties": {
+            "place": ident,
+            "school_years": {"type": "array", "items": year, "minItems": 1},
+            "non_school_days": {"type": "array", "items": {"oneOf": [date, span]}},
+        },
+        "required": ["place", "school_years"],
+        "additionalProperties": False,
+    }
+    person = {
+        "type": "object",
+        "description": "a person's own stretch of their place's calendar",
+        "properties": {
+            "person": ident,
+            "absences": {"type": "array", "items": span},
+            "part_time": {"type": ["number", "string"], "description": "above 0, at most 1"},
+        },
+        "required": ["person"],
+        "additionalProperties": False,
+    }
+    return {"type": "array", "items": {"oneOf": [place, person]}}
