@@ -186,6 +186,34 @@ class TheOf(Expr):
 
 
 @attrs.frozen
+class Percent(Expr):
+    """`10 %` (a share, 0.1), or with a base, `10 % of timetable` (a tenth of it)."""
+
+    value: Decimal
+    base: Expr | None = None
+
+
+@attrs.frozen
+class RateLit(Expr):
+    """`1 hour per week`, `USD 100 per month`: `unit` is a unit word or, with `currency`, None."""
+
+    value: Decimal
+    unit: str | None
+    per: str
+    currency: str | None = None
+
+
+@attrs.frozen
+class Average(Expr):
+    """`average of M per week from A [to B]`: M over the window, per week of it."""
+
+    measure: Expr
+    per: str
+    start: Expr
+    end: Expr | None = None
+
+
+@attrs.frozen
 class Neg(Expr):
     operand: Expr
 

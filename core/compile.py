@@ -28,7 +28,7 @@ from typing import Any
 
 import attrs
 
-from . import calendars, ir, runtime
+from . import calendars, ir, rates, runtime
 from .errors import Diagnostic, PolicyError
 from .ir import CheckedPolicy
 from .values import EvidenceItem, Unknown
@@ -272,6 +272,16 @@ class _Gen:
 
     def _PeriodEdge(self, n: ir.PeriodEdge) -> str:
         return f"{self.const(calendars.period_edge, 'cal_edge')}({self.expr(n.period)}, {n.which!r})"
+
+    # ---- rates and averages (core/rates.py)
+    def _Average(self, n: ir.Average) -> str:
+        # the measure is read in the window's own context: `ctx` is rebound inside the lambda
+        end = self.expr(n.end) if n.end is not None else "None"
+        fn = self.const(rates.average, "rate_average")
+        return f"{fn}(ctx, {self.expr(n.start)}, {end}, {n.per!r}, lambda ctx: {self.expr(n.measure)})"
+
+    def _Accrued(self, n: ir.Accrued) -> str:
+        return f"{self.const(rates.accrued, 'rate_accrued')}({self.expr(n.rate)}, {self.expr(n.start)}, {self.expr(n.today)}, {n.per!r})"
 
     def _InPeriod(self, n: ir.InPeriod) -> str:
         return f"{self.const(calendars.in_period, 'cal_in')}({self.expr(n.date)}, {self.expr(n.period)}, {n.negated})"

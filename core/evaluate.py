@@ -21,7 +21,7 @@ from .errors import UsageError
 from .model import Facts, Person
 from .outcome import Outcome
 from .runtime import Context, RuleFailure
-from .values import DATE, Money, Quantity, Type, Unknown, show, show_money, show_number, unit_word
+from .values import DATE, Money, Quantity, Rate, Type, Unknown, show, show_money, show_number, unit_word
 
 if TYPE_CHECKING:
     from .interpret import Interpreter, Trace
@@ -191,6 +191,8 @@ def _distance(rule: ir.Rule, status: str, actual: Any, required: Any) -> str | N
     if not isinstance(actual, Decimal) or not isinstance(required, Decimal):
         return None
     gap = required - actual if cond.op in (">", ">=") else actual - required
+    if isinstance(t, Rate) and gap:  # an average below (or above) a rate: `needs 0.5 hours per week more`
+        return f"needs {show(gap, t)} more" if cond.op in (">", ">=") else f"over by {show(gap, t)}"
     unit = unit_word(t.unit, gap) if isinstance(t, Quantity) and t.unit else None
     amount = f"{t.currency} {show_money(gap)}" if isinstance(t, Money) else show_number(gap)
     if not gap and cond.op in (">", "<"):  # exactly at the bound of a strict comparison: no gap to give

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from . import calendars, ir, runtime
+from . import calendars, ir, rates, runtime
 from .values import Type, Unknown, join_unknown
 
 _U = Unknown
@@ -203,6 +203,14 @@ class Interpreter:
 
     def _PeriodEdge(self, n: ir.PeriodEdge, env: dict[str, Any]) -> Any:
         return calendars.period_edge(self.eval(n.period, env), n.which)
+
+    # ---- rates and averages (core/rates.py)
+    def _Average(self, n: ir.Average, env: dict[str, Any]) -> Any:
+        end = self.eval(n.end, env) if n.end is not None else None
+        return rates.average(self.ctx, self.eval(n.start, env), end, n.per, lambda ctx: Interpreter(ctx).eval(n.measure, env))
+
+    def _Accrued(self, n: ir.Accrued, env: dict[str, Any]) -> Any:
+        return rates.accrued(self.eval(n.rate, env), self.eval(n.start, env), self.eval(n.today, env), n.per)
 
     def _InPeriod(self, n: ir.InPeriod, env: dict[str, Any]) -> Any:
         return calendars.in_period(self.eval(n.date, env), self.eval(n.period, env), n.negated)

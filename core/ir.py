@@ -228,6 +228,27 @@ class InPeriod(Node):
 
 
 @attrs.frozen
+class Average(Node):
+    """`average of M per week from A [to B]`: M read over the window, per day or week of it."""
+
+    measure: Node
+    start: Node
+    end: Node | None
+    per: str
+    today: Node
+
+
+@attrs.frozen
+class Accrued(Node):
+    """What a rate comes to from `start` to today (whole units of `per`): the pace a quota owes."""
+
+    rate: Node
+    start: Node
+    per: str
+    today: Node
+
+
+@attrs.frozen
 class SetOf(Node):
     """A set built from expressions that are not all constants."""
 

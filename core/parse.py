@@ -255,8 +255,11 @@ class _ToAst(Transformer[Token, Any]):
         return _Applies(c[1])
 
     def quota(self, c: list[Any]) -> ast.Part:
-        label, required, measure, due = c
-        return ast.Part("quota", _text(label) if label else None, required=required, measure=measure, due=due, span=self._s(label, required, measure))
+        label, required, measure, start, due = c
+        return ast.Part(
+            "quota", _text(label) if label else None, required=required, measure=measure, due=due, start=start,
+            span=self._s(label, required, measure),
+        )
 
     def due(self, c: list[Any]) -> Any:
         return c[0]
@@ -385,6 +388,22 @@ class _ToAst(Transformer[Token, Any]):
     def the_of(self, c: list[Any]) -> ast.Expr:
         return ast.TheOf(c[1].word, c[2], span=self._s(c[0], c[2]))
 
+    def percent(self, c: list[Token]) -> ast.Expr:
+        return ast.Percent(self._decimal(c[0]), span=self._s(*c))
+
+    def percent_of(self, c: list[Any]) -> ast.Expr:
+        return ast.Percent(self._decimal(c[0]), c[2], span=self._s(*c))
+
+    def rate(self, c: list[Token]) -> ast.Expr:
+        return ast.RateLit(self._decimal(c[0]), str(c[1]), str(c[2]), span=self._s(*c))
+
+    def money_rate(self, c: list[Token]) -> ast.Expr:
+        return ast.RateLit(self._decimal(c[1]), None, str(c[2]), currency=str(c[0]), span=self._s(*c))
+
+    def average(self, c: list[Any]) -> ast.Expr:
+        _, measure, per, start, end = c
+        return ast.Average(measure, str(per), start, end, span=self._s(*c))
+
     def money(self, c: list[Token]) -> ast.Expr:
         return ast.MoneyLit(str(c[0]), self._decimal(c[1]), span=self._s(*c))
 
@@ -506,6 +525,7 @@ _ToAst._measure = _measure  # type: ignore[attr-defined]
 for _name in (
     "quantifier", "or_expr", "and_expr", "not_", "compare", "member", "not_member", "same", "not_same", "arith", "neg",
     "field", "call", "paren", "set_literal", "evidence", "school_days", "nth_period", "the_of",
+    "percent_of", "average",
 ):
     setattr(_ToAst, _name, _measured(getattr(_ToAst, _name)))
 
@@ -539,7 +559,7 @@ def _diag(code: str, message: str, span: Span, hint: str | None = None) -> Diagn
 
 
 #: the tokens an expression can start with; listed one by one they read like a token dump
-_EXPRESSION_START = {"NAME", "NUMBER", "DATE", "STRING", "LPAR", "LBRACE", "ADD_OP", "TRUE", "FALSE", "TODAY", "NOT", "ANY", "EVERY", "EVIDENCE", "SCHOOL", "THE"}
+_EXPRESSION_START = {"NAME", "NUMBER", "DATE", "STRING", "LPAR", "LBRACE", "ADD_OP", "TRUE", "FALSE", "TODAY", "NOT", "ANY", "EVERY", "EVIDENCE", "SCHOOL", "THE", "AVERAGE"}
 
 
 def _expected(names: set[str]) -> str:

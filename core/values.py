@@ -71,6 +71,18 @@ class Money(Type):
 
 
 @attrs.frozen
+class Rate(Type):
+    """An amount per unit of time or work: `hours per week`, `USD per month` (section 28)."""
+
+    amount: Type  # a Quantity with a unit, or Money
+    per: str  # a unit of UNITS
+
+    def describe(self) -> str:
+        what = f"{self.amount.currency}" if isinstance(self.amount, Money) else (self.amount.unit or "a number") if isinstance(self.amount, Quantity) else self.amount.describe()
+        return f"a rate in {what} per {unit_word(self.per, Decimal(1))}"
+
+
+@attrs.frozen
 class Choice(Type):
     """One of a fixed, unordered set of named values (`active`, `retired`)."""
 
@@ -278,6 +290,8 @@ def show(value: object, t: Type | None = None) -> str:
     if isinstance(value, enum.IntEnum):
         return value.name
     if isinstance(value, Decimal):
+        if isinstance(t, Rate):
+            return f"{show(value, t.amount)} per {unit_word(t.per, Decimal(1))}"
         if isinstance(t, Money):
             return f"{t.currency} {show_money(value)}"
         if isinstance(t, Quantity) and t.unit:

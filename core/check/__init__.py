@@ -26,11 +26,11 @@ from ..registry import Registry, default_registry
 from .base import BUILTINS, CAPACITY_PARAMETER, CheckerBase
 from .declarations import Declarations
 from .exceptions import Exceptions
-from .calendars import Calendars
+from .rates import Rates
 from .lower import Lowering
 
 
-class _Checker(Declarations, Calendars, Exceptions, Lowering):
+class _Checker(Declarations, Rates, Exceptions, Lowering):
     """The checker: every stage's methods over one policy; `run` calls them in order."""
 
     def run(self) -> CheckedPolicy:

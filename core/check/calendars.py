@@ -58,19 +58,15 @@ class Calendars(Expressions):
     def _Within(self, e: ast.Within, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
         return self.expr(ast.Arith("+", e.origin, e.amount, span=e.span), scope)
 
-    def _Arith(self, e: ast.Arith, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
-        if e.op not in "+-" or not (_school_amount(e.right) or isinstance(e.right, ast.Name) and self.expr(e.right, scope).type == SCHOOL_DAYS):
-            return super()._Arith(e, scope, expect)
-        date = self._date_operand(e.left, scope, f"`{e.op} school days`")
-        amount = self.expr(e.right, scope)
+    def _arith(self, e: ast.Arith, left: ir.Node, right: ir.Node, scope: Mapping[str, ir.Node]) -> ir.Node:
+        if e.op not in "+-" or right.type != SCHOOL_DAYS or left.type not in (DATE, ANY):
+            return super()._arith(e, left, right, scope)
         person = self._calendar_subject(scope, e, "a date moved by school days")
-        if ANY in (date.type, amount.type, person.type):
+        if ANY in (left.type, person.type):
             return ir.Error(ANY, text=self.text(e.span), span=e.span)
-        if amount.type != SCHOOL_DAYS:  # pragma: no cover - `_school_amount` saw the unit
-            return super()._Arith(e, scope, expect)
-        if isinstance(amount, ir.Lit) and isinstance(amount.value, Decimal) and amount.value != amount.value.to_integral_value():
-            return self.error("P264", f"a date moves by whole school days, not `{amount.text}`", e.right.span, "write a whole number of school days")
-        return ir.SchoolShift(DATE, person, date, amount, 1 if e.op == "+" else -1, text=self.text(e.span), span=e.span)
+        if isinstance(right, ir.Lit) and isinstance(right.value, Decimal) and right.value != right.value.to_integral_value():
+            return self.error("P264", f"a date moves by whole school days, not `{right.text}`", e.right.span, "write a whole number of school days")
+        return ir.SchoolShift(DATE, person, left, right, 1 if e.op == "+" else -1, text=self.text(e.span), span=e.span)
 
     def _NthPeriod(self, e: ast.NthPeriod, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
         kind = self._kind(e.kind, e)
@@ -107,11 +103,6 @@ class Calendars(Expressions):
         if ANY in (period.type, date.type):
             return ir.Error(ANY, text=self.text(e.span), span=e.span)
         return ir.InPeriod(BOOL, date, period, e.negated, text=self.text(e.span), span=e.span)
-
-
-def _school_amount(e: ast.Expr) -> bool:
-    """Whether an expression is written as a number of school days (`30 school days`, `(n) school days`)."""
-    return isinstance(e, ast.QuantityLit) and e.unit == "school_days" or isinstance(e, ast.SchoolDays)
 
 
 def _period_expr(e: ast.Expr) -> bool:

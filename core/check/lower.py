@@ -19,6 +19,7 @@ from ..values import (
     EvidenceItem,
     Money,
     Quantity,
+    Rate,
 )
 from .base import CAPACITY_PARAMETER, CheckerBase
 
@@ -184,6 +185,8 @@ class Lowering(CheckerBase):
             if part.required is not None and part.measure is not None:
                 measure = self.top(self.expr(part.measure, scope))
                 required = self.top(self.expr(part.required, scope, measure.type))
+                if part.kind == "quota" and (part.start is not None or isinstance(required.type, Rate)):
+                    required = self._pace(part, required, scope)  # type: ignore[attr-defined]
                 if ANY not in (measure.type, required.type):
                     if not isinstance(measure.type, (Quantity, Money)):
                         self.error("P110", f"`at least ... of` needs an amount to count, but `{measure.text}` is {measure.type.describe()}", part.measure.span, "use `hours(evidence KIND ...)` or `count(evidence KIND ...)`")
@@ -193,7 +196,7 @@ class Lowering(CheckerBase):
                 due = self.top(self.expr(part.due, scope))
                 if due.type not in (DATE, ANY):
                     self.error("P110", f"a due date must be a date, but `{due.text}` is {due.type.describe()}", part.due.span)
-            if part.start is not None:
+            if part.start is not None and part.kind != "quota":  # a quota's `from` is its pace's start
                 start = self.top(self.expr(part.start, scope))
                 if start.type not in (DATE, ANY):
                     self.error("P110", f"`from` needs a date, but `{start.text}` is {start.type.describe()}", part.start.span)
