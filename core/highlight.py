@@ -19,10 +19,10 @@ DECLARATIONS = (
     "role", "pair", "incentive", "record", "commitment", "set", "override", "extend", "require",
     "except", "prefer", "weight", "first", "amount", "voucher", "recognition", "paid", "visible", "counts",
     "reveals", "grants", "denies", "overriding", "may", "per", "to", "for", "when", "shared", "by",
-    "subject", "at", "least", "of", "due", "from", "every", "any", "evidence", "where",
+    "subject", "at", "least", "of", "due", "from", "every", "any", "evidence", "where", "within", "each",
 )  # fmt: skip
 #: words of an expression
-OPERATOR_WORDS = ("and", "or", "not", "in", "is")
+OPERATOR_WORDS = ("and", "or", "not", "in", "is", "the", "school", "between", "average")
 CONSTANTS = ("true", "false", "none", "today")
 #: every keyword: a word after a number is its unit unless it is one of these
 KEYWORDS = DECLARATIONS + OPERATOR_WORDS + CONSTANTS
@@ -52,7 +52,7 @@ class AccordLexer(RegexLexer):
             (words(DECLARATIONS, suffix=r"\b"), Keyword),
             (r"[A-Za-z_]\w*(?=\s*\()", Name.Function),
             (r"[A-Za-z_]\w*", Name),
-            (r">=|<=|!=|[=<>+\-*/]", Operator),
+            (r">=|<=|!=|[=<>+\-*/%]", Operator),
             (r"[(){},.:]", Punctuation),
         ],
     }
