@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -269,3 +270,28 @@ def test_checker_errors(body, code):
     with pytest.raises(accord.PolicyError) as excinfo:
         policy(body)
     assert [d.code for d in excinfo.value.diagnostics] == [code], excinfo.value.render()
+
+
+# =========================================================================== a roster database
+
+
+def test_calendars_are_imported_into_a_roster_and_read_back(tmp_path):
+    from accord.roster.store import init_roster
+
+    from tests.questions import write
+
+    roster = init_roster(tmp_path / "r.db", "demo")
+    report = roster.import_files([write(tmp_path, "facts.json", DOC)], effective=D("2025-07-01"))
+    assert report.counts["calendars"] == 3
+    back = roster.facts_as_of(D("2026-01-15"))
+    assert set(back.calendars) == {"south"} and set(back.stretches) == {"pat", "abe"}
+    ctx = Context(back, D("2026-01-15"))
+    assert calendars.school_days(ctx, back.people["pat"], D("2025-09-01"), D("2025-09-12")) == Decimal("4.5")
+    result = cli("commitments", str(tmp_path / "r.db"), "--person", "dev", "--policy", _write_policy(tmp_path), "--as-of", "2026-01-15")
+    assert "term 1 of 2025-26: 12 hours of 6 hours, met (2025-09-01 to 2025-12-19)" in result.stdout
+
+
+def _write_policy(folder) -> str:
+    from tests.questions import write
+
+    return write(folder, "p.accord", 'policy "T"\n  programme demo\n' + EVERY_TERM)
