@@ -96,7 +96,9 @@ class Calendars(Expressions):
         return ir.PeriodOf(PERIOD, person, kind, date, text=text, span=e.span)
 
     def _Member(self, e: ast.Member, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
-        if not _period_expr(e.collection):
+        # a period written out, or a name or definition that is one (`today in induction_second_term`)
+        named = isinstance(e.collection, (ast.Name, ast.Call)) and self.expr(e.collection, scope).type == PERIOD
+        if not (_period_expr(e.collection) or named):
             return super()._Member(e, scope, expect)
         period = self.expr(e.collection, scope)
         date = self._date_operand(e.element, scope, "`in` a calendar period")
