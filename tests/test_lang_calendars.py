@@ -141,7 +141,8 @@ def test_a_persons_own_calendar_part_time_and_absences_stretch_school_days():
         ("the start of the school year of 2026-03-01 = 2025-09-01", "met"),
         ("today in the 2nd term from person.first_teaching_day", "met"),
         ("today not in the first term from person.first_teaching_day", "met"),
-        ("today in second", "met"),  # a definition that is a period
+        ("today in second", "met"),
+        ("the start of the 2nd term of person.first_teaching_day = 2026-01-05", "met"),  # `of` reads as `from`  # a definition that is a period
         ("2025-12-25 in second", "not met"),
         ("the end of the 4th term from 2025-09-01 > 2025-09-01", "unknown"),  # the calendar has three
         ("the end of the term of 2025-12-25 > 2025-09-01", "unknown"),  # a holiday is in no term
