@@ -191,7 +191,9 @@ def _distance(rule: ir.Rule, status: str, actual: Any, required: Any) -> str | N
     if not isinstance(actual, Decimal) or not isinstance(required, Decimal):
         return None
     gap = required - actual if cond.op in (">", ">=") else actual - required
-    if isinstance(t, Rate) and gap:  # an average below (or above) a rate: `needs 0.5 hours per week more`
+    if isinstance(t, Rate):  # an average below (or above) a rate: `needs 0.5 hours per week more`
+        if not gap:
+            return f"needs {'more' if cond.op == '>' else 'less'} than {show(required, t)}"
         return f"needs {show(gap, t)} more" if cond.op in (">", ">=") else f"over by {show(gap, t)}"
     unit = unit_word(t.unit, gap) if isinstance(t, Quantity) and t.unit else None
     amount = f"{t.currency} {show_money(gap)}" if isinstance(t, Money) else show_number(gap)

@@ -267,6 +267,7 @@ def test_a_bad_calendar_is_a_facts_error(change, code, words):
         ('role mentee\n  require "r": the end of the 2nd fortnight from today > today\n', "P262"),
         ('role mentee\n  require "r": the end of today > today\n', "P263"),
         ('role mentee\n  require "r": today + 1.5 school days > today\n', "P264"),
+        ('role mentee\n  require "r": school days between today and today + 3 days > 1 school days\n', "P111"),
         ('commitment "c" for mentee\n  every quarter: at least 1 of count(evidence observation)\n', "P119"),
     ],
 )

@@ -95,6 +95,8 @@ def test_a_rate_is_shown_with_both_units():
     assert r.because == "3 hours < 4 hours"
     r = rule("0.5 hours per week >= 1 hour per week")
     assert (r.because, r.distance) == ("0.5 hours per week < 1 hour per week", "needs 0.5 hours per week more")
+    r = rule("2 hours per week > 1 hour per week * 2")
+    assert r.distance == "needs more than 2 hours per week"
 
 
 @pytest.mark.parametrize(

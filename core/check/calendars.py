@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from .. import ast, ir
+from ..errors import Span
 from ..calendars import PERIOD_WORDS
 from ..values import ANY, BOOL, DATE, PERIOD, Quantity, Type
 from .expressions import Expressions
@@ -67,6 +68,17 @@ class Calendars(Expressions):
         if isinstance(right, ir.Lit) and isinstance(right.value, Decimal) and right.value != right.value.to_integral_value():
             return self.error("P264", f"a date moves by whole school days, not `{right.text}`", e.right.span, "write a whole number of school days")
         return ir.SchoolShift(DATE, person, left, right, 1 if e.op == "+" else -1, text=self.text(e.span), span=e.span)
+
+    def _unify(self, left: ir.Node, right: ir.Node, op: str, span: Span | None) -> tuple[ir.Node, ir.Node]:
+        units = {t.unit for t in (left.type, right.type) if isinstance(t, Quantity)}
+        if "school_days" in units and len(units) == 2 and None not in units:
+            other = next(u for u in units if u != "school_days")
+            school, plain = (left, right) if left.type == SCHOOL_DAYS else (right, left)
+            return self.error(
+                "P111", f"school days and {other} do not mix: `{school.text}` is in school days, `{plain.text}` in {other}", span,
+                "count both in school days (`3 school days`); `school days between A and B` takes A and B as written, so put a sum in parentheses: `(B + 3 days)`",
+            ), right
+        return super()._unify(left, right, op, span)
 
     def _NthPeriod(self, e: ast.NthPeriod, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
         kind = self._kind(e.kind, e)
