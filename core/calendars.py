@@ -137,10 +137,28 @@ def _beyond(cal: Calendar, day: dt.date) -> Unknown | None:
 
 def _days(cal: Calendar, stretch: Stretch, after: dt.date, upto: dt.date) -> int:
     """How many of the person's school days fall after `after`, up to and including `upto`."""
-    lo, hi = bisect.bisect_right(cal.school_days, after), bisect.bisect_right(cal.school_days, upto)
-    if not stretch.absences:
-        return hi - lo
-    return sum(1 for d in cal.school_days[lo:hi] if not stretch.absent(d))
+    days = cal.school_days
+    lo, hi = bisect.bisect_right(days, after), bisect.bisect_right(days, upto)
+    absent = 0
+    for p in _merged(stretch.absences):  # the school days of each absence inside the range, by bisection
+        first = max(p.start, after + dt.timedelta(days=1)) if p.start else after + dt.timedelta(days=1)
+        last = min(p.end, upto) if p.end else upto
+        if first <= last:
+            absent += bisect.bisect_right(days, last) - bisect.bisect_left(days, first)
+    return hi - lo - absent
+
+
+def _merged(periods: tuple[Period, ...]) -> list[Period]:
+    """Absences that overlap, merged, so that no school day is taken off twice."""
+    out: list[Period] = []
+    for p in sorted(periods, key=lambda p: p.start or dt.date.min):
+        if out and (out[-1].end is None or p.start is None or p.start <= out[-1].end + dt.timedelta(days=1)):
+            prev = out[-1]
+            end = None if prev.end is None or p.end is None else max(prev.end, p.end)
+            out[-1] = Period(prev.start, end)
+        else:
+            out.append(p)
+    return out
 
 
 # --------------------------------------------------------------------------- runtime helpers
@@ -181,13 +199,18 @@ def school_shift(ctx: Any, person: Any, date: Any, amount: Any, sign: int) -> An
         return date
     forward = (amount > 0) == (sign > 0)
     days = cal.school_days
-    if forward:
+    if not stretch.absences:  # the N-th school day after (before) the date, by index
+        i = bisect.bisect_right(days, date) + need - 1 if forward else bisect.bisect_left(days, date) - need
+        if 0 <= i < len(days):
+            return days[i]
+    elif forward:
         mine = (d for d in days[bisect.bisect_right(days, date) :] if not stretch.absent(d))
     else:
         mine = (d for d in reversed(days[: bisect.bisect_left(days, date)]) if not stretch.absent(d))
-    for i, day in enumerate(mine, 1):
-        if i == need:
-            return day
+    if stretch.absences:
+        for i, day in enumerate(mine, 1):
+            if i == need:
+                return day
     edge = cal.last if forward else cal.first
     return Unknown([f"the calendar of {cal.owner} {'after' if forward else 'before'} {edge.isoformat()}"])
 

@@ -59,7 +59,8 @@ DOC = {
     "calendars": [
         CAL,
         {"person": "pat", "part_time": 0.5},
-        {"person": "abe", "absences": [{"from": "2025-09-08", "to": "2025-09-12"}]},
+        # two absences that overlap: no school day is taken off twice
+        {"person": "abe", "absences": [{"from": "2025-09-08", "to": "2025-09-12"}, {"from": "2025-09-10", "to": "2025-09-16"}]},
     ],
 }
 F = facts(DOC)
@@ -124,7 +125,8 @@ def test_a_persons_own_calendar_part_time_and_absences_stretch_school_days():
     assert holds("2025-09-01 + 5 school days = 2025-09-15", person="pat") == "met"
     # an absence of a week: those days are not school days for abe, so a deadline moves on
     assert holds("school days between 2025-09-01 and 2025-09-12 = 4 school days", person="abe") == "met"
-    assert holds("2025-09-01 + 5 school days = 2025-09-15", person="abe") == "met"
+    assert holds("2025-09-01 + 5 school days = 2025-09-17", person="abe") == "met"  # absent 8 to 16 September
+    assert holds("school days between 2025-09-01 and 2025-09-19 = 7 school days", person="abe") == "met"
 
 
 # =========================================================================== periods
