@@ -302,3 +302,14 @@ def _write_policy(folder) -> str:
     from tests.questions import write
 
     return write(folder, "p.accord", 'policy "T"\n  programme demo\n' + EVERY_TERM)
+
+
+def test_a_window_relative_to_a_calendar_period():
+    """An average over the term so far: `from the start of the term of today`."""
+    # term 2 runs from 2026-01-05; by 2026-01-15 (11 days) dev logged 3 hours: 3 * 7 / 11 = 1.91 a week
+    text = "average of hours(evidence mentoring_log) per week from the start of the term of today >= 2 hours per week"
+    assert holds(text) == "not met"
+    assert holds(text.replace(">= 2", ">= 1.9")) == "met"
+    deadline = inline('commitment "c" for mentee\n  by the end of the 2nd term from person.first_teaching_day: count(evidence observation) >= 1\n')
+    (part,) = commitments(deadline, F, "dev", D("2026-04-01")).commitments[0].parts
+    assert (part.label, part.status, part.due) == ("by the end of the 2nd term from person.first_teaching_day", "late", D("2026-03-27"))
