@@ -153,6 +153,67 @@ class Arith(Expr):
 
 
 @attrs.frozen
+class SchoolDays(Expr):
+    """`school days between A and B`: the subject's school days after A, up to and including B."""
+
+    left: Expr
+    right: Expr
+
+
+@attrs.frozen
+class Within(Expr):
+    """`N school days of A` (after `within`, in a deadline): the date N (school) days after A."""
+
+    amount: Expr
+    origin: Expr
+
+
+@attrs.frozen
+class NthPeriod(Expr):
+    """`the 2nd term from A`: the n-th period of a kind of the subject's calendar, counted from A's."""
+
+    kind: str
+    n: int
+    origin: Expr
+
+
+@attrs.frozen
+class TheOf(Expr):
+    """`the term of A` (the period that contains a date) or `the end of P` / `the start of P`."""
+
+    word: str
+    operand: Expr
+
+
+@attrs.frozen
+class Percent(Expr):
+    """`10 %` (a share, 0.1), or with a base, `10 % of timetable` (a tenth of it)."""
+
+    value: Decimal
+    base: Expr | None = None
+
+
+@attrs.frozen
+class RateLit(Expr):
+    """`1 hour per week`, `USD 100 per month`: `unit` is a unit word or, with `currency`, None."""
+
+    value: Decimal
+    unit: str | None
+    per: str
+    currency: str | None = None
+
+
+@attrs.frozen
+class Average(Expr):
+    """`average of M per week from A [to B]`: M over the window, per week of it."""
+
+    measure: Expr
+    per: str
+    start: Expr
+    end: Expr | None = None
+
+
+@attrs.frozen
 class Neg(Expr):
     operand: Expr
 

@@ -25,7 +25,7 @@ from .evaluate import run_block
 from .explain import results
 from .model import Facts, Person
 from .outcome import Outcome
-from . import runtime
+from . import calendars, runtime
 from .runtime import Context, RuleFailure, shift
 from .values import Unknown, show
 
@@ -61,6 +61,8 @@ class PartProgress:
     behind: str | None = None
     #: why a value could not be computed (`a date moves by whole months, not 1.5 months ...`)
     errors: tuple[str, ...] = ()
+    #: a recurring part over a school calendar's periods: one line per period, by its name
+    periods: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -304,27 +306,43 @@ def _recurring(r: _Runner, i: int, part: ir.CheckedPart, values: Mapping[str, An
         days = _candidate_days(r.facts, r.person, as_of)
         start = days[0] if days else as_of
     assert part.period is not None
-    periods = _periods(start, as_of, part.period, part.span, policy.checked.text if part.span and part.span.file == policy.checked.file else "")
+    names: list[str | None]
+    if part.period in calendars.PERIOD_KINDS:  # a school calendar's terms, semesters or years
+        found = calendars.periods_of(r.facts, r.person, part.period)
+        if found.__class__ is Unknown:
+            return PartProgress(part.label, part.kind, UNKNOWN, **_unsettled(_missing(found)), location=str(part.span) if part.span else None)
+        chosen = [p for p in found if p.end >= start and p.start <= as_of]  # type: ignore[union-attr]
+        periods, names = [(p.start, p.end) for p in chosen], [p.name for p in chosen]
+    else:
+        periods = _periods(start, as_of, part.period, part.span, policy.checked.text if part.span and part.span.file == policy.checked.file else "")
+        names = [None] * len(periods)
     met = 0
     missed: list[str] = []
     unknown: set[str] = set()
     current_met = False
     current: str | None = None
     t = part.measure.type if part.measure is not None else None
-    for begin, end in periods:
+    lines: list[str] = []
+    for (begin, end), name in zip(periods, names):
         _, vals, _ = r.run(min(end, as_of), since=begin)
         done, required = r.value(vals, i, "measure"), r.value(vals, i, "required")
         closed = end < as_of
         if not (_known(done) and _known(required)):
             unknown |= _missing(done, required)
+            if name:
+                lines.append(f"{name}: unknown")
             continue
+        amounts = f"{show(done, t)} of {show(required, t)}"
+        if name:  # a calendar period: one line each, by its name (`term 2 of 2025-26: 8 of 12 hours`)
+            state = ("met" if done >= required else "missed") if closed else ("met so far" if done >= required else "so far")
+            lines.append(f"{name}: {amounts}, {state} ({begin.isoformat()} to {end.isoformat()})")
         if not closed:
-            current = f"{show(done, t)} of {show(required, t)} so far in this period ({begin.isoformat()} to {end.isoformat()})"
+            current = f"{name}: {amounts} so far" if name else f"{amounts} so far in this period ({begin.isoformat()} to {end.isoformat()})"
         if done >= required:
             met += closed
             current_met = current_met or not closed
         elif closed:
-            missed.append(f"{begin.isoformat()} to {end.isoformat()} ({show(done, t)} of {show(required, t)})")
+            missed.append(f"{name} ({amounts})" if name else f"{begin.isoformat()} to {end.isoformat()} ({amounts})")
     closed_count = sum(1 for _, end in periods if end < as_of)
     if unknown:
         status = UNKNOWN
@@ -334,7 +352,7 @@ def _recurring(r: _Runner, i: int, part: ir.CheckedPart, values: Mapping[str, An
         status = MET if current_met else ON_TRACK  # nothing missed; not yet begun is on track
     return PartProgress(
         part.label, part.kind, status, periods_met=met, periods_due=closed_count, missed=tuple(missed),
-        **_unsettled(unknown), location=str(part.span) if part.span else None, current=current,
+        **_unsettled(unknown), location=str(part.span) if part.span else None, current=current, periods=tuple(lines),
     )
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import attrs
 
-from . import ir, runtime
+from . import calendars, ir, rates, runtime
 from .errors import Diagnostic, PolicyError
 from .ir import CheckedPolicy
 from .values import EvidenceItem, Unknown
@@ -264,6 +264,36 @@ class _Gen:
 
     def _DateDiff(self, n: ir.DateDiff) -> str:
         return f"_ddiff({self.expr(n.left)}, {self.expr(n.right)})"
+
+    # ---- school calendars (core/calendars.py)
+    def _SchoolDays(self, n: ir.SchoolDays) -> str:
+        return f"{self.const(calendars.school_days, 'cal_school_days')}(ctx, {self.expr(n.person)}, {self.expr(n.left)}, {self.expr(n.right)})"
+
+    def _SchoolShift(self, n: ir.SchoolShift) -> str:
+        fn = self.const(calendars.school_shift, "cal_school_shift")
+        return f"{fn}(ctx, {self.expr(n.person)}, {self.expr(n.date)}, {self.expr(n.amount)}, {n.sign})"
+
+    def _NthPeriod(self, n: ir.NthPeriod) -> str:
+        return f"{self.const(calendars.nth_period, 'cal_nth')}(ctx, {self.expr(n.person)}, {n.kind!r}, {n.n}, {self.expr(n.origin)})"
+
+    def _PeriodOf(self, n: ir.PeriodOf) -> str:
+        return f"{self.const(calendars.period_of, 'cal_period_of')}(ctx, {self.expr(n.person)}, {n.kind!r}, {self.expr(n.date)})"
+
+    def _PeriodEdge(self, n: ir.PeriodEdge) -> str:
+        return f"{self.const(calendars.period_edge, 'cal_edge')}({self.expr(n.period)}, {n.which!r})"
+
+    # ---- rates and averages (core/rates.py)
+    def _Average(self, n: ir.Average) -> str:
+        # the measure is read in the window's own context: `ctx` is rebound inside the lambda
+        end = self.expr(n.end) if n.end is not None else "None"
+        fn = self.const(rates.average, "rate_average")
+        return f"{fn}(ctx, {self.expr(n.start)}, {end}, {n.per!r}, lambda ctx: {self.expr(n.measure)})"
+
+    def _Accrued(self, n: ir.Accrued) -> str:
+        return f"{self.const(rates.accrued, 'rate_accrued')}({self.expr(n.rate)}, {self.expr(n.start)}, {self.expr(n.today)}, {n.per!r})"
+
+    def _InPeriod(self, n: ir.InPeriod) -> str:
+        return f"{self.const(calendars.in_period, 'cal_in')}({self.expr(n.date)}, {self.expr(n.period)}, {n.negated})"
 
     def _SetOf(self, n: ir.SetOf) -> str:
         return f"_set({', '.join(self.expr(i) for i in n.items)})"

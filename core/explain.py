@@ -16,7 +16,7 @@ from . import ir
 from .answers import ERROR, HIDDEN, MET, NOT_MET, UNKNOWN, Access, Decision, RuleResult, status_of
 from .outcome import Outcome
 from .runtime import Context, RuleFailure
-from .values import DATE, Dated, Money, Quantity, Type, Unknown, period_text, show, show_money, show_number, to_json_value, unit_word
+from .values import DATE, Dated, Money, Quantity, Rate, Type, Unknown, period_text, show, show_money, show_number, to_json_value, unit_word
 
 if TYPE_CHECKING:  # the other questions' modules load when their reports are formatted
     from .access import AccessDecision
@@ -82,6 +82,10 @@ def distance(rule: ir.Rule, status: str, actual: Any, required: Any) -> str | No
     if not isinstance(actual, Decimal) or not isinstance(required, Decimal):
         return None
     gap = required - actual if cond.op in (">", ">=") else actual - required
+    if isinstance(t, Rate):  # an average below (or above) a rate: `needs 0.5 hours per week more`
+        if not gap:
+            return f"needs {'more' if cond.op == '>' else 'less'} than {show(required, t)}"
+        return f"needs {show(gap, t)} more" if cond.op in (">", ">=") else f"over by {show(gap, t)}"
     unit = unit_word(t.unit, gap) if isinstance(t, Quantity) and t.unit else None
     amount = f"{t.currency} {show_money(gap)}" if isinstance(t, Money) else show_number(gap)
     if not gap and cond.op in (">", "<"):  # exactly at the bound of a strict comparison: no gap to give
@@ -580,6 +584,7 @@ def commitments_json(report: CommitmentReport) -> dict[str, Any]:
                         "periods_due": p.periods_due,
                         "current_period": p.current,
                         "missed": list(p.missed),
+                        **({"periods": list(p.periods)} if p.periods else {}),
                         "missing": list(p.missing),
                         "errors": list(p.errors),
                         "location": p.location,
@@ -618,7 +623,7 @@ def commitments_text(report: CommitmentReport) -> str:
                 detail.append(f"behind schedule by {p.behind}")
             if p.periods_due is not None:
                 detail.append(f"{p.periods_met} of {p.periods_due} past period{'s' if p.periods_due != 1 else ''} met")
-            if p.current:
+            if p.current and not p.periods:
                 detail.append(p.current)
             if p.due:
                 detail.append(f"due {p.due.isoformat()}")
@@ -627,9 +632,11 @@ def commitments_text(report: CommitmentReport) -> str:
             elif not p.met_on_known:
                 detail.append("met, date not known")
             lines.append(f"    {mark} {p.label}" + (f": {'; '.join(detail)}" if detail else ""))
-            for miss in p.missed[:3]:
+            for period in p.periods:  # a school calendar's periods: each one, met or missed
+                lines.append(f"    {'':<14} {period}")
+            for miss in () if p.periods else p.missed[:3]:
                 lines.append(f"    {'':<14} missed {miss}")
-            if len(p.missed) > 3:
+            if len(p.missed) > 3 and not p.periods:
                 lines.append(f"    {'':<14} ... and {len(p.missed) - 3} more missed period{'s' if len(p.missed) > 4 else ''}")
             if p.missing:
                 lines.append(f"    {'':<14} missing: {', '.join(p.missing)}")

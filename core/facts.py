@@ -23,6 +23,7 @@ from cattrs.cols import is_sequence, list_structure_factory
 from cattrs.gen import make_dict_structure_fn, override
 
 from . import limits
+from .calendars import CalendarReader
 from .dated_facts import is_dated, read_dated
 from .errors import Diagnostic, FactsError, suggest
 from .model import PLACE_KINDS, Consent, Evidence, Facts, Membership, Period, Person, Place, Relationship, RoleAssignment
@@ -108,6 +109,8 @@ class _Document:
     relationships: list[_RelationshipDoc] = attrs.Factory(list)
     evidence: list[_EvidenceDoc] = attrs.Factory(list)
     consents: list[_ConsentDoc] = attrs.Factory(list)
+    #: school calendars and people's own stretches of them, read by `calendars.CalendarReader`
+    calendars: list[dict[str, Any]] = attrs.Factory(list)
 
 
 _RELATIONSHIP_KEYS = {"kind", "id", "from", "to"}
@@ -363,6 +366,7 @@ class _Validator:
         for i, c in enumerate(doc.consents):
             self.ref(f"consents[{i}].subject", c.subject, people_ids, "person")
             self.ref(f"consents[{i}].viewer", c.viewer, people_ids, "person")
+        calendars, stretches = CalendarReader(self.bad, places, people_ids).read(doc.calendars)
         if self.problems:
             raise FactsError([Diagnostic(code, f"{self.source}: {p}: {m}") for p, m, code in self.problems])
         return Facts(
@@ -372,6 +376,8 @@ class _Validator:
             evidence=tuple(e for e in evidence if e is not None),
             consents=tuple(Consent(c.subject, c.viewer, frozenset(c.components), c.start, c.withdrawn, c.id) for c in doc.consents),
             source=self.source,
+            calendars=calendars,
+            stretches=stretches,
         )
 
     def _unique(self, table: str, ids: list[str]) -> dict[str, None]:
@@ -585,5 +591,40 @@ def facts_json_schema(registry: Registry | None = None) -> dict[str, Any]:
                     "additionalProperties": False,
                 },
             },
+            "calendars": _calendars_schema(date, ident),
         },
     }
+
+
+def _calendars_schema(date: dict[str, Any], ident: dict[str, Any]) -> dict[str, Any]:
+    """School calendars and people's own stretches of them (core/calendars.py)."""
+    span = {"type": "object", "properties": {"from": date, "to": date}, "required": ["from", "to"], "additionalProperties": False}
+    year = {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "from": date, "to": date, "terms": {"type": "array", "items": span}, "semesters": {"type": "array", "items": span}},
+        "required": ["from", "to"],
+        "additionalProperties": False,
+    }
+    place = {
+        "type": "object",
+        "description": "a place's school calendar, used by its people and the places below it",
+        "properties": {
+            "place": ident,
+            "school_years": {"type": "array", "items": year, "minItems": 1},
+            "non_school_days": {"type": "array", "items": {"oneOf": [date, span]}},
+        },
+        "required": ["place", "school_years"],
+        "additionalProperties": False,
+    }
+    person = {
+        "type": "object",
+        "description": "a person's own stretch of their place's calendar",
+        "properties": {
+            "person": ident,
+            "absences": {"type": "array", "items": span},
+            "part_time": {"type": ["number", "string"], "description": "above 0, at most 1"},
+        },
+        "required": ["person"],
+        "additionalProperties": False,
+    }
+    return {"type": "array", "items": {"oneOf": [place, person]}}

@@ -59,7 +59,7 @@ _BLOCKS = {"header", "role", "pair", "incentive", "record", "commitment", "overr
 _CLAUSES = {
     "programme_clause", "version_clause", "effective_clause", "source_clause", "extends_clause", "place_clause",
     "requirement", "exception", "preference", "amount", "voucher", "recognition", "payer", "visible",
-    "counts_visible", "reveal", "retention", "replacement", "applies", "quota", "deadline", "recurring",
+    "counts_visible", "reveal", "retention", "replacement", "applies", "quota", "deadline", "recurring", "within",
 }  # fmt: skip
 #: clauses that are clauses only as a direct child of these (elsewhere a `source` is inline)
 _CLAUSE_IN = {"citation": {"incentive"}}

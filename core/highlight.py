@@ -20,10 +20,10 @@ DECLARATIONS = (
     "except", "prefer", "weight", "first", "amount", "voucher", "recognition", "paid", "visible", "counts",
     "reveals", "grants", "denies", "overriding", "may", "per", "to", "for", "when", "shared", "by",
     "subject", "at", "least", "of", "due", "from", "every", "any", "evidence", "where", "kept", "academic",
-    "replace",
+    "replace", "within", "each",
 )  # fmt: skip
 #: words of an expression
-OPERATOR_WORDS = ("and", "or", "not", "in", "is")
+OPERATOR_WORDS = ("and", "or", "not", "in", "is", "the", "school", "between", "average")
 CONSTANTS = ("true", "false", "none", "today")
 #: every keyword: a word after a number is its unit unless it is one of these
 KEYWORDS = DECLARATIONS + OPERATOR_WORDS + CONSTANTS
@@ -53,7 +53,7 @@ class AccordLexer(RegexLexer):
             (words(DECLARATIONS, suffix=r"\b"), Keyword),
             (r"[A-Za-z_]\w*(?=\s*\()", Name.Function),
             (r"[A-Za-z_]\w*", Name),
-            (r">=|<=|!=|[=<>+\-*/]", Operator),
+            (r">=|<=|!=|[=<>+\-*/%]", Operator),
             (r"[(){},.:]", Punctuation),
         ],
     }

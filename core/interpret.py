@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from . import ir, runtime
+from . import calendars, ir, rates, runtime
 from .values import Type, Unknown, join_unknown
 
 _U = Unknown
@@ -190,6 +190,33 @@ class Interpreter:
 
     def _DateDiff(self, n: ir.DateDiff, env: dict[str, Any]) -> Any:
         return runtime.date_diff(self.eval(n.left, env), self.eval(n.right, env))
+
+    # ---- school calendars (core/calendars.py)
+    def _SchoolDays(self, n: ir.SchoolDays, env: dict[str, Any]) -> Any:
+        return calendars.school_days(self.ctx, self.eval(n.person, env), self.eval(n.left, env), self.eval(n.right, env))
+
+    def _SchoolShift(self, n: ir.SchoolShift, env: dict[str, Any]) -> Any:
+        return calendars.school_shift(self.ctx, self.eval(n.person, env), self.eval(n.date, env), self.eval(n.amount, env), n.sign)
+
+    def _NthPeriod(self, n: ir.NthPeriod, env: dict[str, Any]) -> Any:
+        return calendars.nth_period(self.ctx, self.eval(n.person, env), n.kind, n.n, self.eval(n.origin, env))
+
+    def _PeriodOf(self, n: ir.PeriodOf, env: dict[str, Any]) -> Any:
+        return calendars.period_of(self.ctx, self.eval(n.person, env), n.kind, self.eval(n.date, env))
+
+    def _PeriodEdge(self, n: ir.PeriodEdge, env: dict[str, Any]) -> Any:
+        return calendars.period_edge(self.eval(n.period, env), n.which)
+
+    # ---- rates and averages (core/rates.py)
+    def _Average(self, n: ir.Average, env: dict[str, Any]) -> Any:
+        end = self.eval(n.end, env) if n.end is not None else None
+        return rates.average(self.ctx, self.eval(n.start, env), end, n.per, lambda ctx: Interpreter(ctx).eval(n.measure, env))
+
+    def _Accrued(self, n: ir.Accrued, env: dict[str, Any]) -> Any:
+        return rates.accrued(self.eval(n.rate, env), self.eval(n.start, env), self.eval(n.today, env), n.per)
+
+    def _InPeriod(self, n: ir.InPeriod, env: dict[str, Any]) -> Any:
+        return calendars.in_period(self.eval(n.date, env), self.eval(n.period, env), n.negated)
 
     def _SetOf(self, n: ir.SetOf, env: dict[str, Any]) -> Any:
         return runtime.make_set(*(self.eval(i, env) for i in n.items))

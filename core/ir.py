@@ -184,6 +184,82 @@ class DateDiff(Node):
 
 
 @attrs.frozen
+class SchoolDays(Node):
+    """`school days between A and B` on `person`'s calendar (core/calendars.py)."""
+
+    person: Node
+    left: Node
+    right: Node
+
+
+@attrs.frozen
+class SchoolShift(Node):
+    """A date moved by a number of school days on `person`'s calendar."""
+
+    person: Node
+    date: Node
+    amount: Node
+    sign: int
+
+
+@attrs.frozen
+class NthPeriod(Node):
+    """`the 2nd term from A` on `person`'s calendar."""
+
+    person: Node
+    kind: str
+    n: int
+    origin: Node
+
+
+@attrs.frozen
+class PeriodOf(Node):
+    """`the term of A`: the period of `person`'s calendar that contains a date."""
+
+    person: Node
+    kind: str
+    date: Node
+
+
+@attrs.frozen
+class PeriodEdge(Node):
+    """`the start of P` or `the end of P`."""
+
+    period: Node
+    which: str
+
+
+@attrs.frozen
+class InPeriod(Node):
+    """`A in P`: whether a date falls in a calendar period."""
+
+    date: Node
+    period: Node
+    negated: bool = False
+
+
+@attrs.frozen
+class Average(Node):
+    """`average of M per week from A [to B]`: M read over the window, per day or week of it."""
+
+    measure: Node
+    start: Node
+    end: Node | None
+    per: str
+    today: Node
+
+
+@attrs.frozen
+class Accrued(Node):
+    """What a rate comes to from `start` to today (whole units of `per`): the pace a quota owes."""
+
+    rate: Node
+    start: Node
+    per: str
+    today: Node
+
+
+@attrs.frozen
 class SetOf(Node):
     """A set built from expressions that are not all constants."""
 

@@ -183,6 +183,9 @@ class Facts:
     evidence: tuple[Evidence, ...] = ()
     consents: tuple[Consent, ...] = ()
     source: str = "<facts>"
+    #: school calendars by place id, and people's own stretches of them by person id (`core/calendars.py`)
+    calendars: Mapping[str, Any] = attrs.Factory(dict)
+    stretches: Mapping[str, Any] = attrs.Factory(dict)
     _by_person: Mapping[str, tuple[Relationship, ...]] = attrs.field(init=False)
     _by_subject: Mapping[tuple[str, str], tuple[Evidence, ...]] = attrs.field(init=False)
     #: the runtime's evaluation contexts by as-of date (`runtime.Context.of` keeps them): the facts

@@ -40,6 +40,7 @@ _TOKEN_WORDS = {
     "DOT": "`.`",
     "ADD_OP": "`+` or `-`",
     "MUL_OP": "`*` or `/`",
+    "ORDINAL": "an ordinal (`1st`, `2nd`, ...)",
     "$END": "the end of the file",
 }
 
@@ -51,6 +52,14 @@ def _span(file: str, meta_or_token: Any) -> Span:
 
 class _Right(str):
     """The word after `may` (raise, lower, change), told apart from a `source` citation."""
+
+
+class _Word:
+    """A period's name as written (`term`, `school year`), with its first and last token for spans."""
+
+    def __init__(self, word: str, span: Span) -> None:
+        self.word = word
+        self.span = span
 
 
 class _Applies:
@@ -265,8 +274,11 @@ class _ToAst(Transformer[Token, Any]):
         return _Applies(c[1])
 
     def quota(self, c: list[Any]) -> ast.Part:
-        label, required, measure, due = c
-        return ast.Part("quota", _text(label) if label else None, required=required, measure=measure, due=due, span=self._s(label, required, measure))
+        label, required, measure, start, due = c
+        return ast.Part(
+            "quota", _text(label) if label else None, required=required, measure=measure, due=due, start=start,
+            span=self._s(label, required, measure),
+        )
 
     def due(self, c: list[Any]) -> Any:
         return c[0]
@@ -275,12 +287,21 @@ class _ToAst(Transformer[Token, Any]):
         label, due, cond = c
         return ast.Part("deadline", _text(label) if label else None, due=due, condition=cond, span=self._s(label, due, cond))
 
+    def within(self, c: list[Any]) -> ast.Part:
+        label, word, amount, origin, cond = c
+        due = ast.Within(amount, origin, span=self._s(amount, origin))
+        return ast.Part("deadline", _text(label) if label else None, due=due, condition=cond, span=self._s(label, word, cond))
+
     def recurring(self, c: list[Any]) -> ast.Part:
         label, period, start, required, measure = c
         return ast.Part(
-            "recurring", _text(label) if label else None, required=required, measure=measure, period=str(period),
+            "recurring", _text(label) if label else None, required=required, measure=measure, period=period.word,
             start=start, span=self._s(label, period, measure),
         )
+
+    def period_word(self, c: list[Token]) -> _Word:
+        a, b = _span(self.file, c[0]), _span(self.file, c[-1])
+        return _Word(" ".join(str(t) for t in c), Span(self.file, a.line, a.column, b.end_line, b.end_column))
 
     # ---- layering
     def set_value(self, c: list[Any]) -> ast.SetValue:
@@ -382,6 +403,38 @@ class _ToAst(Transformer[Token, Any]):
 
     def quantity(self, c: list[Token]) -> ast.Expr:
         return ast.QuantityLit(self._decimal(c[0]), str(c[1]), span=self._s(*c))
+
+    def school_quantity(self, c: list[Token]) -> ast.Expr:
+        return ast.QuantityLit(self._decimal(c[0]), "school_days", span=self._s(*c))
+
+    def school_days(self, c: list[Any]) -> ast.Expr:
+        return ast.SchoolDays(c[2], c[3], span=self._s(*c))
+
+    def nth_period(self, c: list[Any]) -> ast.Expr:
+        the, nth, word, origin = c
+        n = 1 if nth.type == "FIRST" else int(str(nth)[:-2])
+        if n < 1 or n > 1000:
+            raise PolicyError([_diag("P260", f"`{nth}`: a period is counted from the 1st, up to the 1000th", _span(self.file, nth))])
+        return ast.NthPeriod(word.word, n, origin, span=self._s(the, origin))
+
+    def the_of(self, c: list[Any]) -> ast.Expr:
+        return ast.TheOf(c[1].word, c[2], span=self._s(c[0], c[2]))
+
+    def percent(self, c: list[Token]) -> ast.Expr:
+        return ast.Percent(self._decimal(c[0]), span=self._s(*c))
+
+    def percent_of(self, c: list[Any]) -> ast.Expr:
+        return ast.Percent(self._decimal(c[0]), c[2], span=self._s(*c))
+
+    def rate(self, c: list[Token]) -> ast.Expr:
+        return ast.RateLit(self._decimal(c[0]), str(c[1]), str(c[2]), span=self._s(*c))
+
+    def money_rate(self, c: list[Token]) -> ast.Expr:
+        return ast.RateLit(self._decimal(c[1]), None, str(c[2]), currency=str(c[0]), span=self._s(*c))
+
+    def average(self, c: list[Any]) -> ast.Expr:
+        _, measure, per, start, end = c
+        return ast.Average(measure, str(per), start, end, span=self._s(*c))
 
     def money(self, c: list[Token]) -> ast.Expr:
         return ast.MoneyLit(str(c[0]), self._decimal(c[1]), span=self._s(*c))
@@ -503,7 +556,8 @@ def _measure(self: _ToAst, node: ast.Expr, c: list[Any]) -> None:
 _ToAst._measure = _measure  # type: ignore[attr-defined]
 for _name in (
     "quantifier", "or_expr", "and_expr", "not_", "compare", "member", "not_member", "same", "not_same", "arith", "neg",
-    "field", "call", "paren", "set_literal", "evidence",
+    "field", "call", "paren", "set_literal", "evidence", "school_days", "nth_period", "the_of",
+    "percent_of", "average",
 ):
     setattr(_ToAst, _name, _measured(getattr(_ToAst, _name)))
 
@@ -537,7 +591,7 @@ def _diag(code: str, message: str, span: Span, hint: str | None = None) -> Diagn
 
 
 #: the tokens an expression can start with; listed one by one they read like a token dump
-_EXPRESSION_START = {"NAME", "NUMBER", "DATE", "STRING", "LPAR", "LBRACE", "ADD_OP", "TRUE", "FALSE", "TODAY", "NOT", "ANY", "EVERY", "EVIDENCE"}
+_EXPRESSION_START = {"NAME", "NUMBER", "DATE", "STRING", "LPAR", "LBRACE", "ADD_OP", "TRUE", "FALSE", "TODAY", "NOT", "ANY", "EVERY", "EVIDENCE", "SCHOOL", "THE", "AVERAGE"}
 
 
 def _expected(names: set[str]) -> str:

@@ -43,6 +43,7 @@ TEXT = Simple("text")
 DATE = Simple("date")
 PERSON = Simple("person")
 PLACE = Simple("place")
+PERIOD = Simple("calendar period")  # a term, semester or school year of a school calendar
 ANY = Simple("any")  # only the empty set literal has elements of this type
 
 
@@ -67,6 +68,18 @@ class Money(Type):
 
     def describe(self) -> str:
         return f"money in {self.currency}"
+
+
+@attrs.frozen
+class Rate(Type):
+    """An amount per unit of time or work: `hours per week`, `USD per month` (section 28)."""
+
+    amount: Type  # a Quantity with a unit, or Money
+    per: str  # a unit of UNITS
+
+    def describe(self) -> str:
+        what = f"{self.amount.currency}" if isinstance(self.amount, Money) else (self.amount.unit or "a number") if isinstance(self.amount, Quantity) else self.amount.describe()
+        return f"a rate in {what} per {unit_word(self.per, Decimal(1))}"
 
 
 @attrs.frozen
@@ -135,6 +148,7 @@ UNITS: dict[str, tuple[str, int]] = {
     "months": ("months", 1),
     "years": ("months", 12),
     "pdps": ("pdps", 1),
+    "school_days": ("school_days", 1),  # counted on a school calendar (core/calendars.py)
 }
 UNIT_ALIASES = {
     "hour": "hours",
@@ -291,8 +305,8 @@ def show_money(d: Decimal) -> str:
 def unit_word(unit: str, amount: Decimal) -> str:
     """`years`, or `year` for exactly one (`pdps` stays as written)."""
     if amount in (1, -1) and unit.endswith("s") and unit != "pdps":
-        return unit[:-1]
-    return unit
+        return unit[:-1].replace("_", " ")
+    return unit.replace("_", " ")
 
 
 def show(value: object, t: Type | None = None) -> str:
@@ -306,6 +320,8 @@ def show(value: object, t: Type | None = None) -> str:
     if isinstance(value, enum.IntEnum):
         return value.name
     if isinstance(value, Decimal):
+        if isinstance(t, Rate):
+            return f"{show(value, t.amount)} per {unit_word(t.per, Decimal(1))}"
         if isinstance(t, Money):
             return f"{t.currency} {show_money(value)}"
         if isinstance(t, Quantity) and t.unit:

@@ -7,7 +7,8 @@ The checker is a list of named stages, one module each, run in this order over o
 2. `expressions`: every expression typed, names resolved against the `Schema` the plugins
    declare, units proven consistent and conversions made explicit, each definition's body
    checked once per signature (a use is an `ir.CallDefine`; a definition that reaches itself
-   is an error, so every policy terminates);
+   is an error, so every policy terminates); `calendars` and `rates` extend it with school
+   calendars and with shares, rates and averages (subclasses, each handing on with `super()`);
 3. `exceptions`: exceptions that could both apply with opposite effects, unless one overrides;
 4. `lower`: roles, pairs, incentives, records and commitments lowered into IR blocks.
 
@@ -26,11 +27,11 @@ from ..registry import Registry, default_registry
 from .base import BUILTINS, CAPACITY_PARAMETER, CheckerBase
 from .declarations import Declarations
 from .exceptions import Exceptions
-from .expressions import Expressions
+from .rates import Rates
 from .lower import Lowering
 
 
-class _Checker(Declarations, Expressions, Exceptions, Lowering):
+class _Checker(Declarations, Rates, Exceptions, Lowering):
     """The checker: every stage's methods over one policy; `run` calls them in order."""
 
     def run(self) -> CheckedPolicy:

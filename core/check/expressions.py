@@ -478,7 +478,10 @@ class Expressions(CheckerBase):
         return ir.Same(BOOL, left, right, e.negated, text=text, span=e.span)
 
     def _Arith(self, e: ast.Arith, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
-        left, right = self.expr(e.left, scope), self.expr(e.right, scope)
+        return self._arith(e, self.expr(e.left, scope), self.expr(e.right, scope), scope)
+
+    def _arith(self, e: ast.Arith, left: ir.Node, right: ir.Node, scope: Mapping[str, ir.Node]) -> ir.Node:
+        """`left op right`, both checked (later stages add calendar and rate arithmetic)."""
         text = self.text(e.span)
         lt, rt = left.type, right.type
         if ANY in (lt, rt):

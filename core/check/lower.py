@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .. import ast, ir
+from ..calendars import PERIOD_WORDS
 from ..ir import CheckedPolicy
 from ..schema import Programme
 from ..values import (
@@ -18,6 +19,7 @@ from ..values import (
     EvidenceItem,
     Money,
     Quantity,
+    Rate,
 )
 from .base import CAPACITY_PARAMETER, CheckerBase
 
@@ -198,6 +200,8 @@ class Lowering(CheckerBase):
             if part.required is not None and part.measure is not None:
                 measure = self.top(self.expr(part.measure, scope))
                 required = self.top(self.expr(part.required, scope, measure.type))
+                if part.kind == "quota" and (part.start is not None or isinstance(required.type, Rate)):
+                    required = self._pace(part, required, scope)  # type: ignore[attr-defined]
                 if ANY not in (measure.type, required.type):
                     if not isinstance(measure.type, (Quantity, Money)):
                         self.error("P110", f"`at least ... of` needs an amount to count, but `{measure.text}` is {measure.type.describe()}", part.measure.span, "use `hours(evidence KIND ...)` or `count(evidence KIND ...)`")
@@ -207,7 +211,7 @@ class Lowering(CheckerBase):
                 due = self.top(self.expr(part.due, scope))
                 if due.type not in (DATE, ANY):
                     self.error("P110", f"a due date must be a date, but `{due.text}` is {due.type.describe()}", part.due.span)
-            if part.start is not None:
+            if part.start is not None and part.kind != "quota":  # a quota's `from` is its pace's start
                 start = self.top(self.expr(part.start, scope))
                 if start.type not in (DATE, ANY):
                     self.error("P110", f"`from` needs a date, but `{start.text}` is {start.type.describe()}", part.start.span)
@@ -216,9 +220,9 @@ class Lowering(CheckerBase):
             self._dated(part, cond if part.kind == "deadline" else measure if due is not None else None)
             period = None
             if part.period is not None:
-                period = {"week": "week", "weeks": "week", "month": "month", "months": "month", "year": "year", "years": "year"}.get(part.period)
+                period = {"week": "week", "weeks": "week", "month": "month", "months": "month", "year": "year", "years": "year", **PERIOD_WORDS}.get(part.period)
                 if period is None:
-                    self.error("P119", f"`every {part.period}`: a recurring expectation is every week, month or year", part.span)
+                    self.error("P119", f"`every {part.period}`: a recurring expectation is every week, month or year, or every term, semester or school year of a school calendar", part.span)
                 elif part.start is None and self.policy.header.effective_from is None:
                     self.warn(
                         "P153",
@@ -230,6 +234,7 @@ class Lowering(CheckerBase):
                 "quota": f"at least {required.text if required else ''} of {measure.text if measure else ''}",
                 "deadline": f"by {due.text if due else ''}",
                 "recurring": f"every {part.period}",
+                **({"deadline": f"within {due.text}"} if isinstance(part.due, ast.Within) and due is not None else {}),
             }[part.kind]
             parts.append(ir.CheckedPart(part.kind, label, required, measure, due, cond, period, start, part.span))
         applies = self.condition(com.applies, scope) if com.applies is not None else None

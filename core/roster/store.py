@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 
 from ..errors import AccordError, Diagnostic, FactsError, Span, suggest
+from ..calendars import CalendarReader
 from ..facts import facts_from_document, read_document
 from . import is_roster_path
 from ..model import Consent, Evidence, Facts, Membership, Period, Person, Place, Relationship, RoleAssignment
@@ -87,6 +88,7 @@ CREATE TABLE IF NOT EXISTS evidence (
 CREATE INDEX IF NOT EXISTS evidence_subject ON evidence (subject, kind, date);
 CREATE TABLE IF NOT EXISTS consents (
   key TEXT PRIMARY KEY, id TEXT, subject TEXT NOT NULL, viewer TEXT NOT NULL, components TEXT, valid_from TEXT, withdrawn TEXT, revision INTEGER);
+CREATE TABLE IF NOT EXISTS calendars (owner TEXT PRIMARY KEY, doc TEXT NOT NULL, revision INTEGER);
 CREATE TABLE IF NOT EXISTS decisions (
   seq INTEGER PRIMARY KEY, person TEXT NOT NULL, question TEXT NOT NULL, outcome TEXT NOT NULL, reasons TEXT,
   as_of TEXT NOT NULL, policy TEXT, policy_version TEXT, policy_hash TEXT, roster_revision INTEGER, decided_at TEXT NOT NULL);
@@ -96,6 +98,9 @@ CREATE TRIGGER IF NOT EXISTS decisions_append_only_update BEFORE UPDATE ON decis
 CREATE TRIGGER IF NOT EXISTS decisions_append_only_delete BEFORE DELETE ON decisions
   BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
 """
+
+#: made on the first import of a calendar too, for a roster made before calendars
+_CALENDARS_DDL = "CREATE TABLE IF NOT EXISTS calendars (owner TEXT PRIMARY KEY, doc TEXT NOT NULL, revision INTEGER)"
 
 #: views for people who open the file in Datasette or any SQLite tool
 _VIEWS = {
@@ -198,14 +203,14 @@ class _Input:
     def __init__(self, registry: Registry, table: str | None) -> None:
         self.schema = registry.schema
         self.table = table
-        self.doc: dict[str, list[dict[str, Any]]] = {t: [] for t in ("places", "people", "relationships", "evidence", "consents")}
+        self.doc: dict[str, list[dict[str, Any]]] = {t: [] for t in ("places", "people", "relationships", "evidence", "consents", "calendars")}
         self.origins: dict[str, _Origin] = {}
         #: per imported person: the facts this import speaks for (a CSV: its columns; a facts file: all)
         self.covered: dict[str, set[str] | None] = {}
         #: people named only by a memberships/roles file: already in the roster, or an error
         self.stubs: dict[str, int] = {}
         self.errors: list[Diagnostic] = []
-        self.counts = dict.fromkeys(TABLES, 0)
+        self.counts = dict.fromkeys((*TABLES, "calendars"), 0)
         #: people rows of a CSV without a name or place column (those stay as the roster has them)
         self.partial: list[int] = []
 
@@ -452,6 +457,9 @@ class Roster:
         for c in doc["consents"]:
             if isinstance(c, dict):
                 named.update(c[k] for k in ("subject", "viewer") if isinstance(c.get(k), str))
+        for c in doc["calendars"]:  # a person's own stretch of a calendar names them
+            if isinstance(c, dict) and isinstance(c.get("person"), str):
+                named.add(c["person"])
         wanted = sorted((named - people) | set(data.stubs))
         known = self._existing(wanted)
         for pid in wanted:
@@ -564,6 +572,12 @@ class Roster:
                     for c in facts.consents
                 ],
             )
+            # school calendars (core/calendars.py): one row per place or person, replaced whole
+            conn.execute(_CALENDARS_DDL)
+            conn.executemany(
+                "INSERT OR REPLACE INTO calendars VALUES (?,?,?)",
+                [(f"place:{c['place']}" if "place" in c else f"person:{c['person']}", json.dumps(c, default=str), revision) for c in data.doc["calendars"]],
+            )
             counts = dict(data.counts)
             counts["people"] = len(imported)
             conn.execute(
@@ -652,7 +666,16 @@ class Roster:
         for pid, kind, name, parent in conn.execute("SELECT id, kind, name, parent FROM places ORDER BY id"):
             more = {"facts": place_facts[pid]} if pid in place_facts else {}
             places.append({"id": pid, "kind": kind, "name": name or "", **({"parent": parent} if parent else {}), **more})
-        return {"places": places, "people": out_people, "relationships": relationships, "evidence": evidence, "consents": consents}
+        calendars = []
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'calendars'").fetchone():  # a roster made before calendars has none
+            reached_people = set(json.loads(reached_ids))
+            for owner, doc in conn.execute("SELECT owner, doc FROM calendars ORDER BY owner"):
+                if owner.startswith("place:") or owner[len("person:") :] in reached_people:
+                    calendars.append(json.loads(doc))
+        out: dict[str, Any] = {"places": places, "people": out_people, "relationships": relationships, "evidence": evidence, "consents": consents}
+        if calendars:
+            out["calendars"] = calendars
+        return out
 
     def change_dates(self, person: str) -> set[dt.date]:
         """The days on which one of the person's fact rows begins or ends (the day after an end)."""
@@ -721,7 +744,11 @@ def _trusted_facts(doc: Mapping[str, Any], registry: Registry, source: str) -> F
         Consent(c["subject"], c["viewer"], frozenset(c["components"]), dt.date.fromisoformat(c["from"]), dt.date.fromisoformat(c["withdrawn"]) if c.get("withdrawn") else None, c.get("id", ""))
         for c in doc["consents"]
     )
-    return Facts(people=people, places=places, relationships=relationships, evidence=tuple(evidence), consents=consents, source=source)
+    calendars, stretches = CalendarReader(lambda *_: None, places, people).read(doc.get("calendars", []))
+    return Facts(
+        people=people, places=places, relationships=relationships, evidence=tuple(evidence), consents=consents, source=source,
+        calendars=calendars, stretches=stretches,
+    )
 
 
 _NOT_ENDS = frozenset({"kind", "id", "from", "to"})
