@@ -83,9 +83,9 @@ _NEGATED = {"=": "!=", "!=": "=", "<": ">=", "<=": ">", ">": "<=", ">=": "<", "i
 class _Deferred:
     """A decision whose reasons are written out when first read (`decide` hands back such ones).
 
-    Its outcome is set at once; every other field is left unset until something reads one, and
-    then all are filled from `_fill`, `(function, *arguments)` of a call that builds the complete
-    decision (a tuple: cheaper to make than a closure). So a caller that only asks for the outcome
+    Its outcome (and its question) are set at once; every other field is left unset until
+    something reads one, and then all are filled from `_fill`, `(function, *arguments)` of a call
+    that builds the complete decision (a tuple: cheaper to make than a closure). So a caller that only asks for the outcome
     pays for the rules, not for the text that explains them. Reading a field, `==`, `repr` and
     `attrs.asdict` all see the complete decision. The fields set at once must equal the complete
     decision's (`decide` settles the outcome with the same `_settle` as `combine`); filling copies
@@ -143,11 +143,14 @@ class Decision(_Deferred):
     withheld: tuple[str, ...] = ()
 
     @classmethod
-    def later(cls, outcome: Outcome, fill: tuple[Any, ...]) -> Decision:
-        """A decision with its outcome now, and every other field written out when first read,
-        by `fill[0](*fill[1:])` (see `_Deferred`)."""
+    def later(cls, outcome: Outcome, fill: tuple[Any, ...], question: str | None = None) -> Decision:
+        """A decision with its outcome (and its question, if given) now, and every other field
+        written out when first read, by `fill[0](*fill[1:])` (see `_Deferred`). With the question
+        set, `outcome_word` is read without writing out the reasons."""
         decision = object.__new__(cls)
         _set_outcome(decision, outcome)
+        if question is not None:
+            _set_question(decision, question)
         _set_fill(decision, fill)
         return decision
 
@@ -164,6 +167,7 @@ class Decision(_Deferred):
 # own __init__ does, which skips the frozen __setattr__ and the lookup by name.
 _set_outcome = Decision.outcome.__set__  # type: ignore[attr-defined]
 _set_fill = Decision._fill.__set__  # type: ignore[attr-defined]
+_set_question = Decision.question.__set__  # type: ignore[attr-defined]
 _later = Decision.later
 
 
@@ -431,7 +435,7 @@ def decide(
             for r, v in zip(policy.checked.roles[role].exceptions, exceptions(ctx, subject))
         ]
         outcome = _settle(outcome, pending)[0]
-    return _later(outcome, (_eligibility_later, policy, role, subject, ctx))
+    return _later(outcome, (_eligibility_later, policy, role, subject, ctx), "eligibility")
 
 
 _OUTCOME_OF = {True: Outcome.YES, False: Outcome.NO, None: Outcome.UNKNOWN}
