@@ -9,6 +9,7 @@ a plugin hook: everything the rules need was baked in when the policy was compil
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -299,7 +300,23 @@ def _settle(base: Outcome, exceptions: Sequence[_ExceptionLike]) -> tuple[Outcom
 
 
 def parameters_used(policy: CompiledPolicy, block: str) -> tuple[tuple[str, str, str | None], ...]:
-    """The parameters a block (`role:mentor`) reads, with their values and the layer that set each."""
+    """The parameters a block (`role:mentor`) reads, with their values and the layer that set each.
+
+    Worked out once per policy and block (a compiled policy never changes): a roster's decision
+    log asks it for every person."""
+    known = _PARAMETERS_USED.get(policy)
+    if known is None:
+        known = _PARAMETERS_USED[policy] = {}
+    found = known.get(block)
+    if found is None:
+        found = known[block] = _parameters_used(policy, block)
+    return found
+
+
+_PARAMETERS_USED: weakref.WeakKeyDictionary[CompiledPolicy, dict[str, tuple[tuple[str, str, str | None], ...]]] = weakref.WeakKeyDictionary()
+
+
+def _parameters_used(policy: CompiledPolicy, block: str) -> tuple[tuple[str, str, str | None], ...]:
     out = []
     for name in policy.parameters[block]:
         p = policy.checked.parameters[name]

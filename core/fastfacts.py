@@ -155,15 +155,18 @@ def fast_load(path: str | Path, schema: Schema) -> Facts | None:
     except Exception:  # unreadable, too large, not JSON, a number too long: the precise path says which
         return None
     del text
-    facts = fast_facts(raw, schema, str(path), collect=False)
+    facts = fast_facts(raw, schema, str(path))
     del raw  # before the collection: it need not walk the parsed document too
     if facts is not None:
         _make_old(facts)
     return facts
 
 
-def fast_facts(raw: Any, schema: Schema, source: str, collect: bool = True) -> Facts | None:
-    """`Facts` from a parsed document, exactly as `facts.facts_from_document` builds them, or None."""
+def fast_facts(raw: Any, schema: Schema, source: str, collect: bool = False) -> Facts | None:
+    """`Facts` from a parsed document, exactly as `facts.facts_from_document` builds them, or None.
+
+    `collect`: a large roster is made old to the collector (`_make_old`) once built, for a caller
+    that goes on to ask it questions (`fast_load` does so after dropping the parsed document)."""
     try:
         with gc_paused():
             facts = _build(raw, schema, source)

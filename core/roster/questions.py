@@ -98,11 +98,11 @@ def ask(
 
 def outcome_of(answer: Answer) -> str:
     """The answer in one word: eligible / not_eligible / undetermined, receives / nothing, on_track / late / unknown."""
-    from ..evaluate import Outcome
-
     r = answer.result
     if answer.question.startswith("eligibility:"):
         return str(r.outcome_word)
+    from ..evaluate import Outcome
+
     if answer.question == "incentives":
         outcomes = {a.outcome for a in r.awards}
         return "undetermined" if Outcome.UNKNOWN in outcomes else "receives" if Outcome.YES in outcomes else "nothing"
