@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import json
 import re
+import sys
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -295,7 +296,7 @@ def load_facts(path: str | Path, registry: Registry | None = None, *, fast: bool
     if fast:
         from .fastfacts import fast_load
 
-        facts = fast_load(path, (registry or default_registry()).schema)
+        facts = fast_load(path, (registry or default_registry()).schema, sys.modules[__name__])
         if facts is not None:
             return facts
     return facts_from_document(read_document(path), registry, source=str(path), fast=fast)
@@ -309,7 +310,7 @@ def facts_from_document(raw: Any, registry: Registry | None = None, source: str 
     if fast:
         from .fastfacts import fast_facts
 
-        facts = fast_facts(raw, schema, source)
+        facts = fast_facts(raw, schema, source, sys.modules[__name__])
         if facts is not None:
             return facts
     if not isinstance(raw, dict):

@@ -137,9 +137,12 @@ def gc_paused() -> Any:
             gc.enable()
 
 
-def fast_load(path: str | Path, schema: Schema) -> Facts | None:
-    """A JSON facts file read by the fast path, or None (read it precisely: `facts.load_facts`)."""
-    from .facts import _number  # the precise path's check of a float's digits, kept as it is
+def fast_load(path: str | Path, schema: Schema, precise: Any) -> Facts | None:
+    """A JSON facts file read by the fast path, or None (read it precisely: `facts.load_facts`).
+
+    `precise` is the precise loader, `accord.facts` (passed in: it imports this module): its
+    check of a float's digits, its structuring of the small tables and its checks are used as they are."""
+    _number = precise._number
 
     p = Path(path)
     if p.suffix.lower() == ".toml":
@@ -155,21 +158,21 @@ def fast_load(path: str | Path, schema: Schema) -> Facts | None:
     except Exception:  # unreadable, too large, not JSON, a number too long: the precise path says which
         return None
     del text
-    facts = fast_facts(raw, schema, str(path))
+    facts = fast_facts(raw, schema, str(path), precise)
     del raw  # before the collection: it need not walk the parsed document too
     if facts is not None:
         _make_old(facts)
     return facts
 
 
-def fast_facts(raw: Any, schema: Schema, source: str, collect: bool = False) -> Facts | None:
+def fast_facts(raw: Any, schema: Schema, source: str, precise: Any, collect: bool = False) -> Facts | None:
     """`Facts` from a parsed document, exactly as `facts.facts_from_document` builds them, or None.
 
     `collect`: a large roster is made old to the collector (`_make_old`) once built, for a caller
     that goes on to ask it questions (`fast_load` does so after dropping the parsed document)."""
     try:
         with gc_paused():
-            facts = _build(raw, schema, source)
+            facts = _build(raw, schema, source, precise)
     except _Refused:
         return None
     except (KeyError, TypeError, AttributeError, ValueError):  # a missing key, a wrong container
@@ -187,8 +190,10 @@ def _make_old(facts: Facts) -> None:
         gc.collect()
 
 
-def _build(raw: Any, schema: Schema, source: str) -> Facts:
-    from .facts import _CONVERTER, _ConsentDoc, _lift_extras, _MembershipDoc, _PlaceDoc, _RelationshipDoc, _RoleDoc, _Validator
+def _build(raw: Any, schema: Schema, source: str, precise: Any) -> Facts:
+    _CONVERTER, _lift_extras, _Validator = precise._CONVERTER, precise._lift_extras, precise._Validator
+    _ConsentDoc, _MembershipDoc, _PlaceDoc = precise._ConsentDoc, precise._MembershipDoc, precise._PlaceDoc
+    _RelationshipDoc, _RoleDoc = precise._RelationshipDoc, precise._RoleDoc
 
     if raw.__class__ is not dict or not raw.keys() <= _DOC_KEYS:
         raise _Refused

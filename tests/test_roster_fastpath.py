@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import accord.facts
 import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -74,7 +75,7 @@ def same(a: Facts | list[tuple[str, str]], b: Facts | list[tuple[str, str]]) -> 
 @given(documents_or_junk())
 def test_the_fast_path_gives_the_precise_facts_or_declines(raw: Any) -> None:
     expected = precise(raw)
-    fast = fast_facts(raw, SCHEMA, "<doc>")
+    fast = fast_facts(raw, SCHEMA, "<doc>", accord.facts)
     if isinstance(expected, list):
         assert fast is None, f"the fast path took a document the precise path refuses: {expected}"
     elif fast is not None:
@@ -87,7 +88,7 @@ def test_the_fast_path_gives_the_precise_facts_or_declines(raw: Any) -> None:
 @given(facts_documents(min_people=1, max_people=6))
 def test_the_fast_path_takes_valid_documents(raw: Any) -> None:
     """It is a fast path only if it takes valid documents: every one `facts_documents` makes."""
-    fast = fast_facts(raw, SCHEMA, "<doc>")
+    fast = fast_facts(raw, SCHEMA, "<doc>", accord.facts)
     assert fast is not None
     assert comparable(fast) == comparable(facts_from_document(raw, source="<doc>", fast=False))
 
@@ -143,7 +144,7 @@ def test_a_large_valid_roster_is_read_by_the_fast_path(tmp_path: Path) -> None:
         for i in range(900)
     ]
     raw = {"places": [{"id": "ma", "kind": "state"}, {"id": "d1", "kind": "district", "parent": "ma"}], "people": people, "evidence": evidence}
-    fast = fast_facts(raw, SCHEMA, "<doc>")
+    fast = fast_facts(raw, SCHEMA, "<doc>", accord.facts)
     assert fast is not None
     assert comparable(fast) == comparable(facts_from_document(raw, source="<doc>", fast=False))
     assert [e.id for e in fast.evidence_of("p1", "summative_evaluation")] == ["e601", "e301", "e1"]  # oldest first
