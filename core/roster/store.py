@@ -783,3 +783,7 @@ class FactsFile:
 
     def batches(self, day: dt.date, size: int = 0, people: Sequence[str] | None = None) -> Iterator[tuple[Facts, list[str]]]:
         yield self.facts, list(people) if people is not None else list(self.facts.people)
+        # Everyone has been asked: drop the day's evaluation contexts, which refer back to the
+        # facts (a cycle), so that the roster is freed as soon as it is dropped, without a full
+        # collection of the heap. A decision still to write out its reasons keeps its own context.
+        self.facts.contexts.clear()
