@@ -60,7 +60,7 @@ class RuleResult:
 class _Deferred:
     """A decision whose reasons are written out when first read (`decide` hands back such ones).
 
-    Its outcome is set at once; every other field is left unset until something reads one, and
+    Its outcome (and its question) are set at once; every other field is left unset until something reads one, and
     then all are filled from `_fill`, `(function, *arguments)` of a call that builds the complete
     decision (a tuple: cheaper to make than a closure). So a caller that only asks for the outcome
     pays for the rules, not for the text that explains them. Reading a field, `==`, `repr` and
@@ -120,11 +120,14 @@ class Decision(_Deferred):
     withheld: tuple[str, ...] = ()
 
     @classmethod
-    def later(cls, outcome: Outcome, fill: tuple[Any, ...]) -> Decision:
-        """A decision with its outcome now, and every other field written out when first read,
-        by `fill[0](*fill[1:])` (see `_Deferred`)."""
+    def later(cls, outcome: Outcome, fill: tuple[Any, ...], question: str | None = None) -> Decision:
+        """A decision with its outcome (and its question, if given) now, and every other field
+        written out when first read, by `fill[0](*fill[1:])` (see `_Deferred`). With the question
+        set, `outcome_word` is read without writing out the reasons."""
         decision = object.__new__(cls)
         _set_outcome(decision, outcome)
+        if question is not None:
+            _set_question(decision, question)
         _set_fill(decision, fill)
         return decision
 
@@ -141,6 +144,7 @@ class Decision(_Deferred):
 # own __init__ does, which skips the frozen __setattr__ and the lookup by name.
 _set_outcome = Decision.outcome.__set__  # type: ignore[attr-defined]
 _set_fill = Decision._fill.__set__  # type: ignore[attr-defined]
+_set_question = Decision.question.__set__  # type: ignore[attr-defined]
 
 
 def status_of(raw: Any) -> str:

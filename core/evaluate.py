@@ -144,7 +144,7 @@ def decide(
             for r, v in zip(policy.checked.roles[role].exceptions, exceptions(ctx, subject))
         ]
         outcome = _settle(outcome, pending)[0]
-    return _later(outcome, (_eligibility_later, policy, role, subject, ctx))
+    return _later(outcome, (_eligibility_later, policy, role, subject, ctx), "eligibility")
 
 
 _OUTCOME_OF = {True: Outcome.YES, False: Outcome.NO, None: Outcome.UNKNOWN}

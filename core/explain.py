@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -145,7 +146,25 @@ def rule_result(rule: ir.Rule, raw: tuple[Any, Any, Any], trace: Trace | None = 
 
 def parameters_used(policy: CompiledPolicy, block: str, as_of: dt.date | None = None) -> tuple[tuple[str, str, str | None], ...]:
     """The parameters a block (`role:mentor`) reads, with their values and the layer that set each.
-    A dated parameter's value is the one in force on `as_of`, with the period it came from."""
+    A dated parameter's value is the one in force on `as_of`, with the period it came from.
+
+    Worked out once per policy and block when no parameter of it is dated (a compiled policy never
+    changes): a roster's decision log asks it for every person."""
+    known = _PARAMETERS_USED.get(policy)
+    if known is None:
+        known = _PARAMETERS_USED[policy] = {}
+    found = known.get(block)
+    if found is None:
+        found = _parameters_used(policy, block, as_of)
+        if not any(isinstance(policy.checked.parameters[n].value, Dated) for n in policy.parameters[block]):
+            known[block] = found
+    return found
+
+
+_PARAMETERS_USED: weakref.WeakKeyDictionary[CompiledPolicy, dict[str, tuple[tuple[str, str, str | None], ...]]] = weakref.WeakKeyDictionary()
+
+
+def _parameters_used(policy: CompiledPolicy, block: str, as_of: dt.date | None) -> tuple[tuple[str, str, str | None], ...]:
     out = []
     for name in policy.parameters[block]:
         p = policy.checked.parameters[name]

@@ -8,6 +8,7 @@ with `accord.load_facts`, which validates every value before anything is kept.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Mapping
 from decimal import Decimal
@@ -86,6 +87,9 @@ class RoleAssignment:
     role: str
     place: str | None = None
     period: Period = Period()
+
+
+_DATE_ID = operator.attrgetter("date", "id")
 
 
 # Identity, not value, makes two people the same person: `mentor is not mentee`.
@@ -203,9 +207,19 @@ class Facts:
         for rel in self.relationships:
             for pid in set(rel.ends.values()):
                 by_person[pid].append(rel)
-        by_subject: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
-        for item in sorted(self.evidence, key=lambda e: (e.date, e.id)):
-            by_subject[(item.subject, item.kind)].append(item)
+        # each subject's items of a kind, oldest first: grouped, then each group sorted (a stable
+        # sort of a group gives the order sorting everything first would; a roster's groups are small)
+        by_subject: dict[tuple[str, str], list[Evidence]] = {}
+        for item in self.evidence:
+            key = (item.subject, item.kind)
+            group = by_subject.get(key)
+            if group is None:
+                by_subject[key] = [item]
+            else:
+                group.append(item)
+        for group in by_subject.values():
+            if len(group) > 1:
+                group.sort(key=_DATE_ID)
         object.__setattr__(self, "_by_person", {k: tuple(v) for k, v in by_person.items()})
         object.__setattr__(self, "_by_subject", {k: tuple(v) for k, v in by_subject.items()})
         object.__setattr__(self, "contexts", {})

@@ -44,18 +44,21 @@ class Policies:
 
     def for_person(self, facts: Any, person_id: str) -> Any:
         """The compiled policy `person_id` is answered under."""
-        from .load import load_policy
-        from .registry import default_registry
-
         if self.policy is not None:
-            if self.policy not in self._loaded:
-                self._loaded[self.policy] = load_policy(self.policy)
-            return self._loaded[self.policy]
+            found = self._loaded.get(self.policy)
+            if found is None:
+                from .load import load_policy
+
+                found = self._loaded[self.policy] = load_policy(self.policy)
+            return found
         assert self.programme is not None
         chain = tuple(p.id for p in facts.place_chain(facts.person(person_id).place))
         key = (self.as_of, *chain)
         found = self._by_chain.get(key)  # a roster has few place chains and many people
         if found is None:
+            from .load import load_policy
+            from .registry import default_registry
+
             file, _ = default_registry().get_place_policy(self.programme, list(chain), self.as_of)
             if file not in self._loaded:
                 self._loaded[file] = load_policy(programme=self.programme, places=list(chain), as_of=self.as_of)

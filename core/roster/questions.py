@@ -98,11 +98,11 @@ def ask(
 
 def outcome_of(answer: Answer) -> str:
     """The answer in one word: eligible / not_eligible / undetermined, receives / nothing, on_track / late / unknown."""
-    from ..evaluate import Outcome
-
     r = answer.result
     if answer.question.startswith("eligibility:"):
         return str(r.outcome_word)
+    from ..evaluate import Outcome
+
     if answer.question == "incentives":
         outcomes = {a.outcome for a in r.awards}
         return "undetermined" if Outcome.UNKNOWN in outcomes else "receives" if Outcome.YES in outcomes else "nothing"
@@ -143,6 +143,10 @@ def summary(answer: Answer) -> str:
 # --------------------------------------------------------------------------- the decision log
 
 
+#: what `json.dumps(..., ensure_ascii=False, separators=(",", ":"))` makes, without a new encoder a row
+_REASONS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def log_decisions(roster: Roster, answers: Iterable[Answer], day: dt.date, chunk: int = 5000) -> int:
     """Append every answer, with its reasons, to the `decisions` table; returns how many."""
     revision = roster.revision()
@@ -170,7 +174,7 @@ def log_decisions(roster: Roster, answers: Iterable[Answer], day: dt.date, chunk
         if key not in hashes:
             hashes[key] = policy_hash(a.policy)
         checked = a.policy.checked
-        reasons = json.dumps(reasons_json(a), ensure_ascii=False, separators=(",", ":"))
+        reasons = _REASONS.encode(reasons_json(a))
         rows.append((a.person, a.question, outcome_of(a), reasons, day.isoformat(), checked.name, checked.version, hashes[key], revision, _now()))
         written += 1
         if len(rows) >= chunk:

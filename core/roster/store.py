@@ -17,6 +17,7 @@ import enum
 import json
 import re
 import sqlite3
+import time
 from decimal import Decimal
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -162,8 +163,15 @@ def open_roster(path: str | Path, registry: Registry | None = None) -> Roster:
     return Roster(p, conn, meta["programme"], registry or default_registry())
 
 
+_CLOCK: list[Any] = [None, ""]  # the second last asked about, and its text
+
+
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    """The time now, to the second, in UTC (written once a second, however many rows ask)."""
+    second = int(time.time())
+    if _CLOCK[0] != second:
+        _CLOCK[0], _CLOCK[1] = second, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return str(_CLOCK[1])
 
 
 def _iso(d: dt.date | None) -> str | None:
@@ -190,6 +198,8 @@ class _Origin:
 def _csv_cell(value: str, t: Type | None) -> Any:
     """A spreadsheet cell as a facts file would write it; what does not fit is left for the loader to name."""
     value = value.strip()
+    if t is None:  # most cells: no declared type to read them by (attrs `==` on each cost 5% of an import)
+        return value
     if t == BOOL:
         return {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}.get(value.lower(), value)
     if isinstance(t, SetOf):
@@ -637,7 +647,7 @@ class Roster:
             "AND (valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to >= ?)",
             (reached_ids, d, d),
         ):
-            facts.setdefault(person, {})[name] = json.loads(value)
+            facts.setdefault(person, {})[name] = _json_scalar(value)
         parts: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for table, first in (("memberships", "organisation"), ("roles", "role")):
             other = "category" if table == "memberships" else "place"
@@ -708,6 +718,39 @@ def _period(item: Mapping[str, Any], start: str = "from", end: str = "to") -> Pe
     return Period(dt.date.fromisoformat(since) if since else None, dt.date.fromisoformat(until) if until else None)
 
 
+# A roster repeats few distinct values (true, 3, "professional"): each is decoded and read once and
+# remembered (values are immutable: text, numbers, levels, dates, frozensets), not once a row.
+_MEMO_SIZE = 100_000
+_JSON_MEMO: dict[str, Any] = {}
+_VALUE_MEMO: dict[tuple[int, type, Any], tuple[Type, Any]] = {}
+
+
+def _json_scalar(text: str) -> Any:
+    """`json.loads(text)`; a scalar is decoded once (a list or an object is decoded every time: mutable)."""
+    found = _JSON_MEMO.get(text)
+    if found is None:
+        found = json.loads(text)
+        if not isinstance(found, (list, dict)):
+            if len(_JSON_MEMO) > _MEMO_SIZE:
+                _JSON_MEMO.clear()
+            _JSON_MEMO[text] = found
+    return found
+
+
+def _read(value: Any, t: Type) -> Any:
+    """`read_value(value, t)`, once per distinct value and type (a list is read every time)."""
+    if value.__class__ is list:
+        return read_value(value, t)
+    key = (id(t), value.__class__, value)  # the class too: 1 == 1.0 == True
+    found = _VALUE_MEMO.get(key)
+    if found is None or found[0] is not t:
+        found = (t, read_value(value, t))
+        if len(_VALUE_MEMO) > _MEMO_SIZE:
+            _VALUE_MEMO.clear()
+        _VALUE_MEMO[key] = found
+    return found[1]
+
+
 def _trusted_facts(doc: Mapping[str, Any], registry: Registry, source: str) -> Facts:
     """`Facts` from a document the roster wrote from rows the facts loader validated."""
     schema = registry.schema
@@ -717,7 +760,7 @@ def _trusted_facts(doc: Mapping[str, Any], registry: Registry, source: str) -> F
             id=p["id"],
             name=p.get("name", ""),
             place=p.get("place"),
-            facts={k: read_value(v, specs[k]) for k, v in p["facts"].items()},
+            facts={k: _read(v, specs[k]) for k, v in p["facts"].items()},
             memberships=tuple(Membership(m["organisation"], m.get("category", "member"), _period(m)) for m in p.get("memberships", ())),
             roles=tuple(RoleAssignment(r["role"], r.get("place"), _period(r)) for r in p.get("roles", ())),
         )
@@ -731,7 +774,7 @@ def _trusted_facts(doc: Mapping[str, Any], registry: Registry, source: str) -> F
     evidence = []
     for e in doc["evidence"]:
         kind = schema.evidence[e["kind"]]
-        fields = {k: read_value(v, kind.fields[k]) for k, v in e.items() if k in kind.fields}
+        fields = {k: _read(v, kind.fields[k]) for k, v in e.items() if k in kind.fields}
         hours, count = e.get("hours"), e.get("count")
         evidence.append(
             Evidence(
@@ -808,3 +851,7 @@ class FactsFile:
 
     def batches(self, day: dt.date, size: int = 0, people: Sequence[str] | None = None) -> Iterator[tuple[Facts, list[str]]]:
         yield self.facts, list(people) if people is not None else list(self.facts.people)
+        # Everyone has been asked: drop the day's evaluation contexts, which refer back to the
+        # facts (a cycle), so that the roster is freed as soon as it is dropped, without a full
+        # collection of the heap. A decision still to write out its reasons keeps its own context.
+        self.facts.contexts.clear()
