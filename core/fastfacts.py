@@ -213,7 +213,7 @@ def _build(raw: Any, schema: Schema, source: str, precise: Any) -> Facts:
     places = check._unique("places", [p.id for p in place_docs])
     place_table = {p.id: p for p in place_docs}
     for i, place in enumerate(place_docs):
-        if place.kind not in PLACE_KINDS:
+        if place.kind not in PLACE_KINDS or place.facts:  # facts about places: the precise path reads them
             raise _Refused
         check.ref(f"places[{i}].parent", place.parent, place_table, "place")
 
