@@ -197,6 +197,17 @@ class Interpreter:
     def _CallDefine(self, n: ir.CallDefine, env: dict[str, Any]) -> Any:
         return self.eval(n.body, {p: self.eval(a, env) for p, a in zip(n.params, n.args)})
 
+    def _Choose(self, n: ir.Choose, env: dict[str, Any]) -> Any:
+        def thunk(node: ir.Node) -> Callable[[], Any]:
+            return lambda: self.eval(node, env)
+
+        rows = tuple((thunk(c), thunk(v)) for c, v in zip(n.conditions, n.values))
+        otherwise = thunk(n.otherwise) if n.otherwise is not None else None
+        return runtime.choose(rows, otherwise, Unknown([n.missing]))
+
+    def _Let(self, n: ir.Let, env: dict[str, Any]) -> Any:
+        return self.eval(n.body, {**env, n.name: self.eval(n.value, env)})
+
     def _Evidence(self, n: ir.Evidence, env: dict[str, Any]) -> Any:
         items = self.ctx.evidence(self.eval(n.subject, env), n.kind)
         where = n.where

@@ -189,6 +189,30 @@ class CallFn(Node):
 
 
 @attrs.frozen
+class Choose(Node):
+    """`if ... then ... else ...` or a decision table (`V when C, ..., V otherwise`).
+
+    The rows are read in order and the first whose condition holds gives the value; `otherwise`
+    (None: no `otherwise`) when none does. A condition that is unknown makes the value unknown,
+    unless every value it could be is the same; when no row applies and there is no `otherwise`,
+    the value is unknown and `missing` says so (see `runtime.choose`)."""
+
+    conditions: tuple[Node, ...]
+    values: tuple[Node, ...]
+    otherwise: Node | None
+    missing: str
+
+
+@attrs.frozen
+class Let(Node):
+    """`let name = value in body`: `body` with `name` bound to the value, worked out once."""
+
+    name: str
+    value: Node
+    body: Node
+
+
+@attrs.frozen
 class Evidence(Node):
     """The subject's evidence of a kind dated on or before the as-of date, filtered by `where`."""
 

@@ -40,6 +40,10 @@ _TOKEN_WORDS = {
     "DOT": "`.`",
     "ADD_OP": "`+` or `-`",
     "MUL_OP": "`*` or `/`",
+    "IF": "`if`",
+    "LET": "`let`",
+    "WHEN": "`when`",
+    "OTHERWISE": "`otherwise`",
     "$END": "the end of the file",
 }
 
@@ -310,6 +314,29 @@ class _ToAst(Transformer[Token, Any]):
     def quantifier_word(self, c: list[Token]) -> Token:
         return c[0]
 
+    def if_expr(self, c: list[Any]) -> ast.Expr:
+        return ast.If(c[1], c[2], c[3], span=self._s(*c))
+
+    def let_expr(self, c: list[Any]) -> ast.Expr:
+        return ast.Let(str(c[1]), c[2], c[3], span=self._s(*c), name_span=_span(self.file, c[1]))
+
+    def cases(self, c: list[Any]) -> ast.Expr:
+        rows = [r for r in c if r is not None]
+        flat = [x for row in rows for x in row if x is not None]
+        otherwise = rows.pop()[0] if rows and isinstance(rows[-1][1], Token) else None
+        node = ast.Cases(tuple(r[0] for r in rows), tuple(r[1] for r in rows), otherwise, span=self._s(*flat))
+        self._measure(node, flat)  # type: ignore[attr-defined]
+        return node
+
+    def case(self, c: list[Any]) -> tuple[Any, Any]:
+        return (c[0], c[2])
+
+    def otherwise_case(self, c: list[Any]) -> tuple[Any, Any]:
+        return (c[0], c[1])
+
+    def to_whole(self, c: list[Any]) -> ast.Expr:
+        return ast.ToWhole(c[0], str(c[1]), span=self._s(*c), unit_span=_span(self.file, c[1]))
+
     def or_expr(self, c: list[ast.Expr]) -> ast.Expr:
         return ast.BoolOp("or", tuple(c), span=self._s(*c))
 
@@ -471,7 +498,7 @@ def _measure(self: _ToAst, node: ast.Expr, c: list[Any]) -> None:
 _ToAst._measure = _measure  # type: ignore[attr-defined]
 for _name in (
     "quantifier", "or_expr", "and_expr", "not_", "compare", "member", "not_member", "same", "not_same", "arith", "neg",
-    "field", "call", "paren", "set_literal", "evidence",
+    "field", "call", "paren", "set_literal", "evidence", "if_expr", "let_expr", "to_whole",
 ):
     setattr(_ToAst, _name, _measured(getattr(_ToAst, _name)))
 

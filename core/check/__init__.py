@@ -24,13 +24,15 @@ from ..ir import CheckedPolicy
 from ..model import PLACE_KINDS
 from ..registry import Registry, default_registry
 from .base import BUILTINS, CAPACITY_PARAMETER, CheckerBase
+from .calls import FunctionCall
+from .conditionals import Conditionals
 from .declarations import Declarations
 from .exceptions import Exceptions
 from .expressions import Expressions
 from .lower import Lowering
 
 
-class _Checker(Declarations, Expressions, Exceptions, Lowering):
+class _Checker(Declarations, Expressions, Conditionals, Exceptions, Lowering):
     """The checker: every stage's methods over one policy; `run` calls them in order."""
 
     def run(self) -> CheckedPolicy:
@@ -113,4 +115,4 @@ def check(policy: ast.Policy, registry: Registry | None = None) -> CheckedPolicy
     return _Checker(policy, registry or default_registry()).run()
 
 
-__all__ = ["BUILTINS", "CAPACITY_PARAMETER", "CheckedPolicy", "check"]
+__all__ = ["BUILTINS", "CAPACITY_PARAMETER", "CheckedPolicy", "FunctionCall", "check"]

@@ -40,6 +40,7 @@ from ..values import (
     scale_enum,
 )
 from .base import BUILTINS, SIZE_WARNING, _OPS, CheckerBase, _ordered
+from .calls import FunctionCall
 
 
 class Expressions(CheckerBase):
@@ -283,15 +284,18 @@ class Expressions(CheckerBase):
     def _Call(self, e: ast.Call, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
         n = e.name
         text = self.text(e.span)
-        if n in BUILTINS:
-            return self._builtin(e, scope, text)
-        if n in self.defines:
+        fn = self.schema.functions.get(n)
+        if n in self.defines and n not in BUILTINS:
             args = tuple(self.expr(a, scope) for a in e.args)
             return self._expand(self.defines[n], args, scope, e)
-        fn = self.schema.functions.get(n)
         if fn is None:
-            options = [*BUILTINS, *self.defines, *self.schema.functions]
+            options = [*self.defines, *self.schema.functions]
             return self.error("P105", f"unknown function `{n}`", e.span, self.did_you_mean(n, options))
+        if fn.check is not None:  # it types itself: the built-ins (core/builtins.py), min/max, ...
+            node = fn.check(FunctionCall(self, fn, e, scope, text))
+            if not isinstance(node, ir.Node):
+                raise TypeError(f"the typing callback of function `{n}` returned {node!r}, not a typed call")
+            return node
         if len(e.args) != len(fn.params):
             return self.error("P112", f"`{n}` takes {len(fn.params)} argument{'s' if len(fn.params) != 1 else ''}, got {len(e.args)}", e.span)
         args = []
@@ -301,40 +305,6 @@ class Expressions(CheckerBase):
                 self.error("P110", f"`{n}` needs {want.describe()} here, but `{node.text}` is {node.type.describe()}", arg.span)
             args.append(node)
         return ir.CallFn(fn.returns, n, fn.impl, tuple(args), text=text, span=e.span)
-
-    def _builtin(self, e: ast.Call, scope: Mapping[str, ir.Node], text: str) -> ir.Node:
-        n = e.name
-        want = 2 if n == "sum" else 1
-        if len(e.args) != want:
-            return self.error("P112", f"`{n}` takes {want} argument{'s' if want > 1 else ''}, got {len(e.args)}", e.span)
-        arg = self.expr(e.args[0], scope)
-        if arg.type == ANY:
-            return ir.Error(ANY, text=text, span=e.span)
-        if n in ("round", "floor", "ceil"):
-            if not isinstance(arg.type, (Quantity, Money)):
-                return self.error("P110", f"`{n}` needs a number, quantity or money, but `{arg.text}` is {arg.type.describe()}", e.args[0].span)
-            return ir.Round(arg.type, arg, n, text=text, span=e.span)
-        if n == "count":
-            if not isinstance(arg.type, (EvidenceList, SetOf)):
-                return self.error("P110", f"`count` needs evidence or a set, but `{arg.text}` is {arg.type.describe()}", e.args[0].span)
-            return ir.Count(NUMBER, arg, text=text, span=e.span)
-        if not isinstance(arg.type, EvidenceList):
-            return self.error("P110", f"`{n}` needs evidence (`evidence KIND ...`), but `{arg.text}` is {arg.type.describe()}", e.args[0].span)
-        kind = arg.type.kind
-        if n == "latest":
-            return ir.Latest(EvidenceItem(kind), arg, f"evidence {kind}", text=text, span=e.span)
-        field = "hours"
-        if n == "sum":
-            second = e.args[1]
-            if not isinstance(second, ast.Name):
-                return self.error("P110", "the second argument of `sum` is the name of a numeric field", second.span)
-            field = second.name
-        fields = self._item_fields(EvidenceItem(kind))
-        ft = fields.get(field)
-        if ft is None or not isinstance(ft, (Quantity, Money)):
-            numeric = [f for f, t in fields.items() if isinstance(t, (Quantity, Money))]
-            return self.error("P102", f"{kind} evidence has no numeric field `{field}`", e.span, self.did_you_mean(field, numeric) or f"numeric fields: {', '.join(numeric)}")
-        return ir.Sum(ft, arg, field, f"{field} of {kind} evidence", text=text, span=e.span)
 
     def _EvidenceQuery(self, e: ast.EvidenceQuery, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
         if e.kind not in self.schema.evidence:
