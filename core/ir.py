@@ -186,6 +186,8 @@ class CallFn(Node):
     name: str
     impl: Callable[..., object] = attrs.field(eq=False)
     args: tuple[Node, ...] = ()
+    #: `Function.reason`: what the call found, in words, for reasons (None: "`f(...)` is true")
+    reason: Callable[..., str | None] | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen

@@ -14,6 +14,7 @@ import contextlib
 import functools
 import datetime as dt
 import queue
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -532,7 +533,7 @@ def _diag(code: str, message: str, span: Span, hint: str | None = None) -> Diagn
 
 
 #: the tokens an expression can start with; listed one by one they read like a token dump
-_EXPRESSION_START = {"NAME", "NUMBER", "DATE", "STRING", "LPAR", "LBRACE", "ADD_OP", "TRUE", "FALSE", "TODAY", "NOT", "ANY", "EVERY", "EVIDENCE"}
+_EXPRESSION_START = {"NAME", "NUMBER", "DATE", "STRING", "LPAR", "LBRACE", "ADD_OP", "TRUE", "FALSE", "TODAY", "NOT", "ANY", "EVERY", "EVIDENCE", "IF", "LET"}
 
 
 def _expected(names: set[str]) -> str:
@@ -546,7 +547,7 @@ def _expected(names: set[str]) -> str:
     return ", ".join(words)
 
 
-def _syntax_error(exc: _generated.UnexpectedInput, file: str) -> Diagnostic:
+def _syntax_error(exc: _generated.UnexpectedInput, file: str, text: str = "") -> Diagnostic:
     span = Span(file, exc.line if exc.line > 0 else 1, exc.column if exc.column > 0 else 1)
     if isinstance(exc, _generated.UnexpectedCharacters):
         char = exc.char
@@ -561,6 +562,9 @@ def _syntax_error(exc: _generated.UnexpectedInput, file: str) -> Diagnostic:
     if tok.type == "$END":
         return _diag("P001", f"the policy ends too early; expected {_expected(set(exc.expected))}", span)
     expected = set(exc.expected)
+    problem = _if_problem(tok, expected, span, text[: tok.start_pos or 0] if text else "")
+    if problem is not None:
+        return problem
     hint = None
     if "STRING" in expected and tok.type != "STRING" and "NAME" not in expected:  # a label, not a value
         hint = 'every rule needs a label in double quotes, e.g. require "is trained": person.trained'
@@ -573,13 +577,33 @@ def _syntax_error(exc: _generated.UnexpectedInput, file: str) -> Diagnostic:
     return _diag("P001", f"unexpected `{tok}`; expected {_expected(expected)}", span, hint)
 
 
+_IF_FORM = "write `if CONDITION then VALUE else OTHER VALUE`"
+
+
+def _if_problem(tok: Token, expected: set[str], span: Span, before: str) -> Diagnostic | None:
+    """A conditional written another way than `if ... then ... else ...` (P206). `before` is the
+    text up to the error: the parser's expectations alone may name `then` or `else` where no `if`
+    is open (LALR(1) merges states)."""
+    words = re.findall(r"\b(if|then|else)\b", re.sub(r'"([^"\\\n]|\\.)*"|#[^\n]*', "", before))
+    if tok.type == "IF":
+        return _diag("P206", "`if` comes first: the condition, then the two values", span, _IF_FORM)
+    if "ELSE" in expected and words.count("then") > words.count("else"):
+        return _diag(
+            "P206", f"this `if` has no `else`: found `{tok}` where `else` should be", span,
+            f"{_IF_FORM}; a rule that applies only in some cases is `not (CONDITION) or RULE`",
+        )
+    if "THEN" in expected and words.count("if") > words.count("then"):
+        return _diag("P206", f"`if CONDITION` is followed by `then`, not `{tok}`", span, _IF_FORM)
+    return None
+
+
 def parse(text: str, file: str = "<policy>") -> ast.Policy:
     """Parse policy text into an `ast.Policy`; raises `PolicyError` on a syntax error."""
     try:
         with _parser_for(file) as parser:
             header, *items = parser.parse(text)
     except _generated.UnexpectedInput as exc:
-        d = _syntax_error(exc, file)
+        d = _syntax_error(exc, file, text)
         raise PolicyError([_with_snippet(d, text)]) from None
     except _generated.VisitError as exc:  # an error raised inside the transformer
         if isinstance(exc.orig_exc, PolicyError):

@@ -61,4 +61,4 @@ class FunctionCall:
 
     def apply(self, returns: Type, args: tuple[ir.Node, ...] | list[ir.Node]) -> ir.Node:
         """The typed call: `impl(records, *values)`, of type `returns`."""
-        return ir.CallFn(returns, self.name, self.fn.impl, tuple(args), text=self.text, span=self.span)
+        return ir.CallFn(returns, self.name, self.fn.impl, tuple(args), self.fn.reason, text=self.text, span=self.span)

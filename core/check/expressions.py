@@ -115,15 +115,28 @@ class Expressions(CheckerBase):
         if n in scope:
             bound = scope[n]
             return attrs.evolve(bound, text=bound.text or n, span=bound.span or e.span)
+        values = _values_of(expect)
         if n in self.defines:
-            return self._expand(self.defines[n], (), scope, e)
+            if values is not None and n in values[1]:
+                d = self.defines[n]
+                return self.error(
+                    "P207", f"`{n}` here is a value of {values[0].describe()}, but a definition is also called `{n}` (line {d.span.line if d.span else '?'})", e.span,
+                    f"rename the definition (e.g. `is_{n}`), so that `{n}` means the value",
+                )
+            d = self.defines[n]
+            owners = [t.describe() for t in (*self.schema.choices().values(), *self.schema.scales().values()) if n in _values_of(t)[1]]  # type: ignore[index]
+            if d.params and owners:
+                return self.error(
+                    "P207", f"`{n}` is written as a value of {owners[0]}, but it is the name of a definition that takes {len(d.params)} argument{'s' if len(d.params) != 1 else ''} (line {d.span.line if d.span else '?'})", e.span,
+                    f"rename the definition (e.g. `is_{n}`), so that `{n}` means the value",
+                )
+            return self._expand(d, (), scope, e)
         if n in self.params:
             p = self.params[n]
             return ir.Lit(p.type, p.value, n, text=n, span=e.span)
         if n in self.schema.constants:
             c = self.schema.constants[n]
             return ir.Lit(c.type, c.value, n, text=n, span=e.span)
-        values = _values_of(expect)
         if values is not None and n in values[1]:
             t = values[0]
             return self._lit(e, scale_enum(t)[n] if isinstance(t, Scale) else n, t)
@@ -286,8 +299,7 @@ class Expressions(CheckerBase):
         text = self.text(e.span)
         fn = self.schema.functions.get(n)
         if n in self.defines and n not in BUILTINS:
-            args = tuple(self.expr(a, scope) for a in e.args)
-            return self._expand(self.defines[n], args, scope, e)
+            return self._call_define(self.defines[n], e, scope)
         if fn is None:
             options = [*self.defines, *self.schema.functions]
             return self.error("P105", f"unknown function `{n}`", e.span, self.did_you_mean(n, options))
@@ -304,7 +316,50 @@ class Expressions(CheckerBase):
             if node.type not in (want, ANY) and not (isinstance(want, SetOf) and node.type == SetOf(ANY)):
                 self.error("P110", f"`{n}` needs {want.describe()} here, but `{node.text}` is {node.type.describe()}", arg.span)
             args.append(node)
-        return ir.CallFn(fn.returns, n, fn.impl, tuple(args), text=text, span=e.span)
+        return ir.CallFn(fn.returns, n, fn.impl, tuple(args), fn.reason, text=text, span=e.span)
+
+    def _call_define(self, define: ast.Define, e: ast.Call, scope: Mapping[str, ir.Node]) -> ir.Node:
+        args: list[ir.Node | list[ir.Node]] = [self._define_arg(a, scope) for a in e.args]
+        for i, arg in enumerate(args):
+            if not isinstance(arg, list):
+                continue
+            # a bare value that several choices have: the one the definition's body accepts
+            fits = []
+            for candidate in arg:
+                trial = [candidate if j == i else (a[0] if isinstance(a, list) else a) for j, a in enumerate(args)]
+                errors, warnings, bodies = len(self.diags), len(self.warnings), set(self.bodies)
+                node = self._expand(define, tuple(trial), scope, e)  # type: ignore[arg-type]
+                if len(self.diags) == errors and node.type != ANY:
+                    fits.append(candidate)
+                del self.diags[errors:], self.warnings[warnings:]
+                for key in set(self.bodies) - bodies:  # a trial's failure is not the body's last word
+                    if self.bodies[key] is None:
+                        del self.bodies[key]
+            if not fits:  # none fits: the body says why, with the first
+                args[i] = arg[0]
+                continue
+            if len(fits) > 1:
+                kinds = ", ".join(c.type.describe() for c in fits)
+                return self.error(
+                    "P208", f"`{e.args[i].span and self.text(e.args[i].span)}` passed to `{define.name}` could be a value of {kinds}", e.args[i].span,
+                    f"compare the fact with the value where it is known, e.g. `person.FACT = {self.text(e.args[i].span)}`, and pass that",
+                )
+            args[i] = fits[0]
+        return self._expand(define, tuple(args), scope, e)  # type: ignore[arg-type]
+
+    def _define_arg(self, e: ast.Expr, scope: Mapping[str, ir.Node]) -> ir.Node | list[ir.Node]:
+        """An argument of a definition: a bare choice or scale value takes the type that has it
+        (a definition's parameters have no declared type to give it); several types: a list."""
+        if not isinstance(e, ast.Name) or self.resolvable(e, scope):
+            return self.expr(e, scope)
+        owners = [t for t in (*self.schema.choices().values(), *self.schema.scales().values()) if e.name in _values_of(t)[1]]  # type: ignore[index]
+        if len(owners) == 1:
+            return self.expr(e, scope, owners[0])
+        if len(owners) > 1:
+            return [self.expr(e, scope, t) for t in owners]
+        every = [v for t in (*self.schema.choices().values(), *self.schema.scales().values()) for v in _values_of(t)[1]]  # type: ignore[index]
+        names = [k for k in (*scope, *self.defines, *self.params, *self.schema.constants, *every) if not k.startswith("$")]
+        return self.error("P101", f"unknown name `{e.name}`", e.span, self.did_you_mean(e.name, names))
 
     def _EvidenceQuery(self, e: ast.EvidenceQuery, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
         if e.kind not in self.schema.evidence:
