@@ -258,6 +258,9 @@ def incentives_json(report: IncentiveReport) -> dict[str, Any]:
                 "kind": a.kind,
                 "amount": to_json_value(a.amount),
                 "unit": a.unit,
+                **({"parts": [
+                    {"written": p.written, "kind": p.kind, "amount": to_json_value(p.amount), "unit": p.unit} for p in a.parts
+                ]} if a.parts else {}),
                 "vouchers": list(a.vouchers),
                 "recognitions": list(a.recognitions),
                 "paid_by": a.payer,

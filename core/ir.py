@@ -393,6 +393,14 @@ class CheckedIncentive:
     source: str | None
     right: str
     span: Span | None = attrs.field(eq=False)
+    #: every `amount` when there are several (`amount` is the first): parts of one award; () for one
+    amounts: tuple[Node, ...] = ()
+
+    def amount_names(self) -> list[tuple[str, Node]]:
+        """Each amount with the name of its value in the block: `amount`, then `amount1`, `amount2`..."""
+        if not self.amounts:
+            return [("amount", self.amount)] if self.amount is not None else []
+        return [(f"amount{j}" if j else "amount", x) for j, x in enumerate(self.amounts)]
 
 
 @attrs.frozen
@@ -565,7 +573,7 @@ class CheckedPolicy:
             out[f"pair:{i}"] = Block((pair.first, pair.second), pair.requirements + pair.preferences)
         for i, inc in enumerate(self.incentives):
             params = ("person", inc.other) if inc.other else ("person",)
-            named = [(n, x) for n, x in (("amount", inc.amount), ("payer", inc.payer)) if x is not None]
+            named = [*inc.amount_names(), *([("payer", inc.payer)] if inc.payer is not None else [])]
             out[f"incentive:{i}"] = Block(params, inc.requirements, tuple(x for _, x in named), tuple(n for n, _ in named))
         for kind, top in self.records.items():
             for key, rec in record_layers(kind, top):
