@@ -30,6 +30,7 @@ from .values import (
     Quantity,
     Scale,
     SetOf,
+    Unknown,
     canonical_unit,
     conversion,
 )
@@ -169,6 +170,9 @@ def _extreme(call: FunctionCall) -> ir.Node:
             elif isinstance(t, Quantity) and isinstance(a.type, Quantity):
                 hint = f"give `{a.text if a.type.unit is None else args[0].text}` its unit"
             return call.error("P205", f"`{n}` needs values of one unit: `{args[0].text}` is {t.describe()}, `{a.text}` is {a.type.describe()}", written, hint)
+    if all(isinstance(a, ir.Lit) and a.value.__class__ is not Unknown for a in args):  # constants: a constant (a parameter may be one)
+        values = [a.value for a in args]  # type: ignore[attr-defined]
+        return ir.Lit(t, min(values) if n == "min" else max(values), text=call.text, span=call.span)
     return call.apply(t, args)
 
 

@@ -61,6 +61,17 @@ def test_if_reads_as_a_condition_too_and_names_what_is_missing():
     assert decide(compiled, loaded, "r", "mentor").requirements[0].missing == ("person.mentor_trained", "person.years_experience")
 
 
+def test_a_parameter_may_be_a_conditional_or_a_minimum_of_constants():
+    compiled = policy(
+        "parameter base = USD 500 may raise\n"
+        "parameter extra = if base > USD 400 then USD 100 else USD 0\n"
+        "parameter band = USD 1 when base > USD 600, USD 2 otherwise\n"
+        "parameter cap = min(base, USD 450)\n"
+        'role mentor\n  require "x": extra = USD 100 and band = USD 2 and cap = USD 450\n'
+    )
+    assert decide(compiled, people(("p", {})), "p", "mentor").outcome is accord.Outcome.YES
+
+
 # =========================================================================== decision tables
 
 

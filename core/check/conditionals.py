@@ -23,7 +23,8 @@ class Conditionals(CheckerBase):
         if values is None:
             return ir.Error(ANY, text=self.text(e.span), span=e.span)
         then, otherwise = values
-        return ir.Choose(then.type, (cond,), (then,), otherwise, f"a value for `{self.text(e.span)}`", text=self.text(e.span), span=e.span)
+        node = ir.Choose(then.type, (cond,), (then,), otherwise, f"a value for `{self.text(e.span)}`", text=self.text(e.span), span=e.span)
+        return _folded(node)
 
     def _Cases(self, e: ast.Cases, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
         text = self.text(e.span)
@@ -37,7 +38,7 @@ class Conditionals(CheckerBase):
             self._table_problems(e, conds, rows, otherwise is not None)
         first = self.text(e.values[0].span)
         missing = f"a row that applies in `{first} when ...`"
-        return ir.Choose(rows[0].type, conds, rows, otherwise, missing, text=text, span=e.span)
+        return _folded(ir.Choose(rows[0].type, conds, rows, otherwise, missing, text=text, span=e.span))
 
     def _table_problems(self, e: ast.Cases, conds: tuple[ir.Node, ...], rows: tuple[ir.Node, ...], has_otherwise: bool) -> None:
         found = analyse([self.top(c) for c in conds], rows, has_otherwise)
@@ -101,3 +102,21 @@ class Conditionals(CheckerBase):
 
     def _ToWhole(self, e: ast.ToWhole, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
         return self.error("P204", f"`to whole {e.unit}` is written only inside `round(...)`, `floor(...)` or `ceil(...)`", e.span, f"write `round({self.text(e.span)})`")
+
+
+def _folded(node: ir.Choose) -> ir.Node:
+    """A conditional that reads only constants (parameters, literals) is the constant it comes to,
+    so that a parameter's value may be one (`parameter extra = if base > USD 400 then ...`)."""
+    if not all(isinstance(n, _PURE) for n in ir.walk(node)):
+        return node
+    from ..interpret import Interpreter  # a constant needs no facts: no context
+
+    try:
+        value = Interpreter(None).eval(node, {})  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - e.g. a division by zero: left to run time, which reports it
+        return node
+    return ir.Lit(node.type, value, text=node.text, span=node.span)
+
+
+#: nodes that compute from their parts alone
+_PURE = (ir.Lit, ir.Compare, ir.And, ir.Or, ir.Not, ir.Member, ir.Arith, ir.Neg, ir.Scaled, ir.Choose)
