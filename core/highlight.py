@@ -22,7 +22,7 @@ DECLARATIONS = (
     "subject", "at", "least", "of", "due", "from", "every", "any", "evidence", "where",
 )  # fmt: skip
 #: words of an expression
-OPERATOR_WORDS = ("and", "or", "not", "in", "is")
+OPERATOR_WORDS = ("and", "or", "not", "in", "is", "if", "then", "else", "let", "otherwise", "whole")
 CONSTANTS = ("true", "false", "none", "today")
 #: every keyword: a word after a number is its unit unless it is one of these
 KEYWORDS = DECLARATIONS + OPERATOR_WORDS + CONSTANTS
