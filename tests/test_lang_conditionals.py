@@ -318,3 +318,15 @@ def test_a_misspelt_choice_value_passed_to_a_definition_suggests_the_value():
         policy("define holds(k) = person.licence = k\nrole mentor\n  require \"x\": holds(profesional)\n")
     (d,) = excinfo.value.diagnostics
     assert d.code == "P101" and d.hint == "did you mean `professional`?"
+
+
+def test_explain_shows_a_let_value_and_the_condition_an_if_read():
+    compiled = policy(
+        'role mentor\n'
+        '  require "x": let years = person.years_experience in years >= 3 years or person.mentor_trained\n'
+        '  require "y": if person.mentor_trained then true else person.years_experience > 10 years\n'
+    )
+    d = decide(compiled, people(("p", {"years_experience": 2, "mentor_trained": True})), "p", "mentor", explain=True)
+    let_trace, if_trace = (r.trace for r in d.requirements)
+    assert [(t.text, t.value) for t in let_trace.children][0] == ("years = person.years_experience", Decimal(2))
+    assert [(t.text, t.value) for t in if_trace.children] == [("person.mentor_trained", True)]
