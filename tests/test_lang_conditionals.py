@@ -330,3 +330,25 @@ def test_explain_shows_a_let_value_and_the_condition_an_if_read():
     let_trace, if_trace = (r.trace for r in d.requirements)
     assert [(t.text, t.value) for t in let_trace.children][0] == ("years = person.years_experience", Decimal(2))
     assert [(t.text, t.value) for t in if_trace.children] == [("person.mentor_trained", True)]
+
+
+_OPS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "=": lambda a, b: a == b}
+_row = st.tuples(st.sampled_from(sorted(_OPS)), st.integers(0, 4))
+
+
+@given(st.lists(_row, min_size=1, max_size=3), st.decimals(min_value=0, max_value=6, places=1))
+@settings(max_examples=60, deadline=None)
+def test_a_table_the_checker_accepts_has_exactly_one_row_for_every_value(rows, years):
+    """Soundness of the gap and overlap analysis: when it reports nothing, every value meets one row."""
+    table = ",\n".join(f"  {i + 1} hours when person.years_experience {op} {c} years" for i, (op, c) in enumerate(rows))
+    body = f"define s =\n{table}\nrole mentor\n  require \"x\": s > 0 hours\n"
+    try:
+        compiled = policy(body)
+    except accord.PolicyError as exc:
+        assert {d.code for d in exc.diagnostics} <= {"P201", "P202"}
+        return
+    applying = [i for i, (op, c) in enumerate(rows) if _OPS[op](years, c)]
+    distinct = {i + 1 for i in applying}
+    assert len(distinct) == 1, (rows, years)
+    result = decide(compiled, people(("p", {"years_experience": str(years)})), "p", "mentor").requirements[0]
+    assert result.status == "met"
