@@ -12,7 +12,6 @@ its date. `except ... reveals to ... when ...` opens a record to more viewers on
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from decimal import Decimal
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -23,32 +22,13 @@ from . import ir
 from .ir import record_layers
 from .compile import CompiledPolicy
 from .errors import UsageError, suggest
-from .evaluate import HIDDEN, MET, Outcome, pair_rule, run_block
+from .answers import HIDDEN, MET, Access
+from .evaluate import pair_rule, run_block
+from .explain import HIDDEN_REASON
+from .outcome import Outcome
 from .model import Evidence, Facts, Person
 from .runtime import Context, Read, RecordingContext
 from .values import Unknown
-
-
-class Access(enum.Enum):
-    """How much of a record a viewer may see, from most to least."""
-
-    ALLOW = "allow"
-    COUNTS_ONLY = "counts_only"
-    DENY = "deny"
-    UNDETERMINED = "undetermined"
-
-    @property
-    def outcome(self) -> Outcome:
-        """As an outcome of any question: allow yes, deny no, counts only partial."""
-        return _AS_OUTCOME[self]
-
-    @property
-    def exit_code(self) -> int:
-        """0 allow, 1 deny, 3 undetermined, 4 counts only."""
-        return self.outcome.exit_code
-
-
-_AS_OUTCOME = {Access.ALLOW: Outcome.YES, Access.DENY: Outcome.NO, Access.UNDETERMINED: Outcome.UNKNOWN, Access.COUNTS_ONLY: Outcome.PARTIAL}
 
 
 @attrs.frozen
@@ -260,7 +240,7 @@ def rule_reads(facts: Facts, as_of: dt.date, node: ir.Node, env: Mapping[str, An
 def _hidden_result(result: Any) -> Any:
     return attrs.evolve(
         result, status=HIDDEN, actual=None, required=None, actual_text=None,
-        required_text=None, op=None, distance=None, trace=None, missing=(),
+        required_text=None, op=None, distance=None, trace=None, missing=(), because=HIDDEN_REASON,
     )
 
 

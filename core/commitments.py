@@ -20,7 +20,9 @@ import attrs
 from . import ir
 from .compile import CompiledPolicy
 from .errors import Diagnostic, PolicyError, Span, caret_snippet
-from .evaluate import RuleResult, results, run_block
+from .answers import RuleResult
+from .evaluate import run_block
+from .explain import results
 from .model import Facts, Person
 from .outcome import Outcome
 from . import runtime

@@ -116,6 +116,8 @@ class _Gen:
         self._defines: dict[int, str] = {}
         #: the source of those functions, written as the blocks first call them
         self.define_lines: list[str] = []
+        #: id of a node -> (its generated expression, the node)
+        self._exprs: dict[int, tuple[str, ir.Node]] = {}
 
     def const(self, value: object, hint: str | None = None) -> str:
         """The name a constant is bound to in the generated code: `p_<parameter>_<n>` for a
@@ -167,9 +169,12 @@ class _Gen:
         return "(" + "".join(tests) + body(*names) + ")"
 
     def expr(self, node: ir.Node) -> str:
-        method = getattr(self, f"_{type(node).__name__}")
-        result: str = method(node)
-        return result
+        """The Python expression of a node, generated once: a role's rules are used by its reason
+        function, its outcome function and its exceptions' function, which share the text."""
+        key = id(node)
+        if key not in self._exprs:
+            self._exprs[key] = (getattr(self, f"_{type(node).__name__}")(node), node)  # the node kept alive: its id stays its own
+        return self._exprs[key][0]
 
     def _Lit(self, n: ir.Lit) -> str:
         return self.const(n.value, f"p_{n.name}" if n.name else None)

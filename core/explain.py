@@ -6,19 +6,23 @@ fields are only ever added to it.
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import click
 
-from .evaluate import ERROR, HIDDEN, MET, NOT_MET, UNKNOWN, Decision, Outcome, RuleResult
-from .runtime import RuleFailure
-from .values import show, to_json_value
+from . import ir
+from .answers import ERROR, HIDDEN, MET, NOT_MET, UNKNOWN, Access, Decision, RuleResult, status_of
+from .outcome import Outcome
+from .runtime import Context, RuleFailure
+from .values import DATE, Money, Quantity, Type, Unknown, show, show_money, show_number, to_json_value, unit_word
 
 if TYPE_CHECKING:  # the other questions' modules load when their reports are formatted
     from .access import AccessDecision
     from .commitments import CommitmentReport
+    from .compile import CompiledPolicy
     from .incentives import IncentiveReport
-    from .interpret import Trace
+    from .interpret import Interpreter, Trace
 
 DECISION_SCHEMA = "accord.decision/1"
 INCENTIVES_SCHEMA = "accord.incentives/1"
@@ -29,6 +33,209 @@ ROLES_SCHEMA = "accord.roles/1"
 _MARK = {MET: "[met]", NOT_MET: "[not met]", UNKNOWN: "[unknown]", ERROR: "[error]", HIDDEN: "[hidden]"}
 _COLOUR = {MET: "green", NOT_MET: "red", UNKNOWN: "yellow", ERROR: "magenta", HIDDEN: "blue"}
 _OUTCOME_COLOUR = {"eligible": "green", "allowed": "green", "not_eligible": "red", "not_allowed": "red", "undetermined": "yellow"}
+
+
+def _style(text: str, **how: Any) -> str:
+    """`click.style`, loaded when text is first styled: deciding (`accord.decide`) does not load click."""
+    import click
+
+    return click.style(text, **how)
+
+
+# --------------------------------------------------------------------------- reasons: the words of each rule's result
+
+_OP_WORDS = {"==": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "in", "not in": "not in"}
+
+_NEGATED = {"=": "!=", "!=": "=", "<": ">=", "<=": ">", ">": "<=", ">=": "<", "in": "not in", "not in": "in"}
+
+
+#: the reason shown for a rule that read a record the viewer may not see (`access.redact`)
+HIDDEN_REASON = "rests on a record this viewer may not see"
+
+
+def because(status: str, actual_text: str | None, op: str | None, required_text: str | None, missing: tuple[str, ...], error: str | None) -> str:
+    """A rule's short reason: `2.9 years < 3 years`, `missing person.trained`, `yes`."""
+    if status == ERROR:
+        return f"could not be evaluated: {error}"
+    if status == HIDDEN:
+        return HIDDEN_REASON
+    if status == UNKNOWN:
+        return "missing " + ", ".join(missing)
+    if op and required_text is not None:
+        shown = op if status == MET else _NEGATED.get(op, op)
+        return f"{actual_text} {shown} {required_text}"
+    return actual_text or ""
+
+
+def distance(rule: ir.Rule, status: str, actual: Any, required: Any) -> str | None:
+    """How far an unmet comparison is from being met: `needs 0.1 more years`, `5 days late`."""
+    cond = rule.condition
+    if status != NOT_MET or not isinstance(cond, ir.Compare) or cond.op not in ("<", "<=", ">", ">="):
+        return None
+    t: Type = cond.left.type
+    if t == DATE and isinstance(actual, dt.date) and isinstance(required, dt.date):
+        days = abs((actual - required).days)
+        if not days:  # the bound itself, in a strict comparison
+            return f"needs a date {'after' if cond.op == '>' else 'before'} {required.isoformat()}"
+        return f"{days} day{'s' if days != 1 else ''} {'late' if cond.op in ('<', '<=') else 'too early'}"
+    if not isinstance(actual, Decimal) or not isinstance(required, Decimal):
+        return None
+    gap = required - actual if cond.op in (">", ">=") else actual - required
+    unit = unit_word(t.unit, gap) if isinstance(t, Quantity) and t.unit else None
+    amount = f"{t.currency} {show_money(gap)}" if isinstance(t, Money) else show_number(gap)
+    if not gap and cond.op in (">", "<"):  # exactly at the bound of a strict comparison: no gap to give
+        bound = f"{t.currency} {show_money(required)}" if isinstance(t, Money) else show_number(required) + (f" {unit}" if unit else "")
+        return f"needs {'more' if cond.op == '>' else 'less'} than {bound}"
+    if cond.op in (">", ">="):
+        return f"needs {amount} more{' ' + unit if unit else ''}" + (" (and then some)" if cond.op == ">" else "")
+    return f"over by {amount}{' ' + unit if unit else ''}" + (" (and then some)" if cond.op == "<" else "")
+
+
+def rule_result(rule: ir.Rule, raw: tuple[Any, Any, Any], trace: Trace | None = None, layer: str | None = None, why_not: str | None = None) -> RuleResult:
+    """A rule's result from its raw value `(value, actual, required)`, with its words; `why_not`
+    says why a condition that is not a comparison is false (see `results`)."""
+    value, actual, required = raw
+    status = status_of(value)
+    cond = rule.condition
+    op = None
+    req_text = None
+    act_type: Type = cond.type
+    if isinstance(cond, ir.Compare):
+        op, act_type = _OP_WORDS[cond.op], cond.left.type
+        req_text = show(required, cond.right.type)
+    elif isinstance(cond, ir.Member):
+        op, act_type = ("not in" if cond.negated else "in"), cond.element.type
+        req_text = show(required, cond.collection.type)
+    act_text = show(actual, act_type) if actual is not None else None
+    if op is None and status in (MET, NOT_MET):
+        if isinstance(cond, (ir.Fact, ir.ItemField)):
+            act_text = f"{cond.text} is {show(actual, act_type)}"
+        else:
+            act_text = None if status == MET else why_not or f"`{cond.text}` is false"
+    act_text = None if isinstance(actual, Unknown) else act_text
+    missing = tuple(sorted(value.missing)) if isinstance(value, Unknown) else ()
+    error = value.message if isinstance(value, RuleFailure) else None
+    return RuleResult(
+        label=rule.label,
+        kind=rule.kind,
+        status=status,
+        condition=cond.text,
+        source=rule.source,
+        location=str(rule.span) if rule.span else None,
+        actual=None if isinstance(actual, Unknown) else actual,
+        required=None if isinstance(required, Unknown) else required,
+        op=op,
+        actual_text=act_text,
+        required_text=req_text,
+        distance=distance(rule, status, actual, required),
+        missing=missing,
+        error=error,
+        weight=rule.weight,
+        overriding=rule.overriding,
+        layer=layer,
+        trace=trace,
+        because=because(status, act_text, op, req_text, missing, error),
+    )
+
+
+def parameters_used(policy: CompiledPolicy, block: str) -> tuple[tuple[str, str, str | None], ...]:
+    """The parameters a block (`role:mentor`) reads, with their values and the layer that set each."""
+    out = []
+    for name in policy.parameters[block]:
+        p = policy.checked.parameters[name]
+        value = "not set" if isinstance(p.value, Unknown) else show(p.value, p.type)
+        out.append((name, value, policy.checked.layer_name(p.span.file if p.span else None)))
+    return tuple(out)
+
+
+
+def results(
+    policy: CompiledPolicy,
+    rules: tuple[ir.Rule, ...],
+    raws: tuple[Any, ...],
+    ctx: Context,
+    env: dict[str, Any] | None,
+    explain: bool = False,
+) -> tuple[RuleResult, ...]:
+    """The results of rules from their raw values; with `explain`, each with its trace.
+
+    A composite condition (`a and b`) that is not met is explained by its first failing part,
+    evaluated again by the interpreter: only on that path, so a met rule costs nothing more.
+    """
+    out = []
+    for rule, raw in zip(rules, raws):
+        interp = None
+        if env is not None and (explain or raw[0] is False):
+            from .interpret import Interpreter  # loaded only to explain
+
+            interp = Interpreter(ctx)
+        trace = interp.trace(rule.condition, env) if interp and explain and env is not None else None
+        cond = rule.condition
+        why_not = None
+        if interp and env is not None and raw[0] is False and not isinstance(cond, (ir.Compare, ir.Member, ir.Fact, ir.ItemField)):
+            why_not = _why_not(cond, env, interp)
+        out.append(rule_result(rule, raw, trace, policy.checked.layer_name(rule.span.file if rule.span else None), why_not))
+    return tuple(out)
+
+
+def _why_not(node: ir.Node, env: dict[str, Any], interp: Interpreter) -> str:
+    """Why a condition that is false is false: its first false part, with the values compared."""
+    while isinstance(node, ir.CallDefine):  # a definition's use, as written in place
+        node = node.expanded
+    if isinstance(node, ir.And):
+        for part in node.operands:
+            if interp.eval(part, env) is False:
+                return _why_not(part, env, interp)
+    if isinstance(node, ir.Or):
+        return " and ".join(_why_not(part, env, interp) for part in node.operands)
+    if isinstance(node, ir.Not):
+        found = _found(node.operand, env, interp)
+        return found or f"`{node.operand.text}` is true"
+    if isinstance(node, ir.CallFn):
+        found = _found(node, env, interp)
+        if found:
+            return found
+    if isinstance(node, (ir.Compare, ir.Member)):
+        left, right = (node.left, node.right) if isinstance(node, ir.Compare) else (node.element, node.collection)
+        op = _OP_WORDS[node.op] if isinstance(node, ir.Compare) else ("not in" if node.negated else "in")
+        a, b = interp.eval(left, env), interp.eval(right, env)
+        return f"{left.text} is {show(a, left.type)}, not {op} {show(b, right.type)}" if isinstance(node, ir.Compare) else f"{left.text} is {show(a, left.type)}, which is {_NEGATED[op]} {show(b, right.type)}"
+    if isinstance(node, ir.Quantified):
+        return _why_not_quantified(node, env, interp)
+    if isinstance(node, (ir.Fact, ir.ItemField)):
+        return f"{node.text} is {show(interp.eval(node, env), node.type)}"
+    return f"`{node.text}` is false"
+
+
+def _found(node: ir.Node, env: dict[str, Any], interp: Interpreter) -> str | None:
+    """What a plugin function's call found, in its own words (`Function.reason`), if it says."""
+    if not isinstance(node, ir.CallFn) or node.reason is None:
+        return None
+    args = [interp.eval(a, env) for a in node.args]
+    if any(isinstance(a, Unknown) for a in args):
+        return None
+    try:
+        text = node.reason(interp.ctx.records, *args)
+    except Exception:  # a reason is a courtesy: never let it break the decision
+        return None
+    return text if isinstance(text, str) and text.strip() else None
+
+
+def _why_not_quantified(node: ir.Quantified, env: dict[str, Any], interp: Interpreter) -> str:
+    """Why `every`/`any` is false, naming members: `not met for teaching, professionalism`."""
+    from .model import Evidence
+    from .runtime import _ordered
+    from .values import SetOf
+
+    members = interp.eval(node.collection, env)
+    if not isinstance(members, (frozenset, tuple)):
+        return f"`{node.text}` is false"
+    if node.kind == "any":
+        return f"`{node.collection.text}` is empty" if not members else f"not met for any of {node.collection.text}"
+    failing = [m for m in _ordered(members) if interp.eval(node.body, {**env, node.var: m}) is False]
+    elem = node.collection.type.element if isinstance(node.collection.type, SetOf) else None
+    names = [m.id if isinstance(m, Evidence) else show(m, elem) for m in failing]
+    return "not met for " + ", ".join(names)
 
 
 # --------------------------------------------------------------------------- JSON
@@ -114,7 +321,7 @@ def _trace_lines(t: Trace, depth: int) -> list[str]:
 
 
 def _rule_lines(r: RuleResult, explain: bool, width: int) -> list[str]:
-    mark = click.style(f"{_MARK[r.status]:<10}", fg=_COLOUR[r.status])
+    mark = _style(f"{_MARK[r.status]:<10}", fg=_COLOUR[r.status])
     effect = f" ({r.kind})" if r.kind in ("grants", "denies") else f" (weight {show(r.weight)})" if r.kind == "prefer" else ""
     because = r.because
     if r.distance:
@@ -132,7 +339,7 @@ def _rule_lines(r: RuleResult, explain: bool, width: int) -> list[str]:
 def decision_text(d: Decision, explain: bool = False) -> str:
     """A decision as a coordinator reads it: the outcome first, then each rule and why."""
     word = d.outcome_word
-    headline = click.style(word.replace("_", " ").upper(), fg=_OUTCOME_COLOUR[word], bold=True)
+    headline = _style(word.replace("_", " ").upper(), fg=_OUTCOME_COLOUR[word], bold=True)
     if d.question == "pair":
         who = f"{_who(d.subject, d.subject_name)} as {d.role}, with {_who(d.other or '', d.other_name)}"
     else:
@@ -193,7 +400,7 @@ def why(d: Decision) -> str:
 def _outcome_word(d: Decision) -> str:
     word = d.outcome_word.replace("_", " ")
     colour = {"eligible": "green", "not eligible": "red", "allowed": "green", "not allowed": "red"}.get(word, "yellow")
-    return click.style(f"{word:<13}", fg=colour)
+    return _style(f"{word:<13}", fg=colour)
 
 
 def roster_line(d: Decision) -> str:
@@ -293,7 +500,7 @@ def incentives_text(report: IncentiveReport) -> str:
         what = ", ".join(x for x in (a.amount_text, *(f"a voucher for {v}" for v in a.vouchers), *a.recognitions) if x)
         partner = f" with {a.partner_role} {_who(a.partner, a.partner_name)}" if a.partner else ""
         payer = f", paid by {a.payer}" if a.payer else f", paid by: unknown (missing {', '.join(a.payer_missing)})" if a.payer_missing else ""
-        lines.append(f"  {click.style(f'{mark:<11}', fg=colour)} {a.label}{partner}{': ' + what if what else ''}{payer}")
+        lines.append(f"  {_style(f'{mark:<11}', fg=colour)} {a.label}{partner}{': ' + what if what else ''}{payer}")
         layered = [(n, v, layer) for n, v, layer in a.parameters if layer and layer != a.layer]
         if layered:  # a value a district layer set for a rule of the layer below it
             lines.append(f"  {'':<11} values: " + "; ".join(f"{n} = {v} ({layer})" for n, v, layer in layered))
@@ -330,10 +537,8 @@ def access_json(d: AccessDecision) -> dict[str, Any]:
 
 
 def access_text(d: AccessDecision) -> str:
-    from .access import Access
-
     colour = {Access.ALLOW: "green", Access.DENY: "red", Access.COUNTS_ONLY: "cyan", Access.UNDETERMINED: "yellow"}[d.outcome]
-    word = click.style(d.outcome.value.replace("_", " ").upper(), fg=colour, bold=True)
+    word = _style(d.outcome.value.replace("_", " ").upper(), fg=colour, bold=True)
     lines = [
         f"{word}: {_who(d.viewer, d.viewer_name)} viewing {d.kind} record {d.record} (subject {d.subject})",
         f"  policy \"{d.policy}\", as of {d.as_of.isoformat()}",
@@ -404,12 +609,12 @@ def commitments_text(report: CommitmentReport) -> str:
         lines.append("  no commitments")
     for c in report.commitments:
         lines.append("")
-        head = click.style(c.status.upper(), fg=_PROGRESS_COLOUR[c.status], bold=True)
+        head = _style(c.status.upper(), fg=_PROGRESS_COLOUR[c.status], bold=True)
         lines.append(f"  {head}: {c.label} (for {c.role})" + (f", {c.source}" if c.source else ""))
         if c.applies is None:
             lines.append(f"    whether it applies is unknown: missing {', '.join(c.missing)}")
         for p in c.parts:
-            mark = click.style(f"[{p.status}]".ljust(14), fg=_PROGRESS_COLOUR[p.status])
+            mark = _style(f"[{p.status}]".ljust(14), fg=_PROGRESS_COLOUR[p.status])
             detail = []
             if p.required is not None:
                 detail.append(f"{p.done} of {p.required} done, {p.remaining} to go")

@@ -17,7 +17,9 @@ import attrs
 
 from . import ir
 from .compile import CompiledPolicy
-from .evaluate import RuleResult, combine, parameters_used, results, run_block
+from .answers import RuleResult
+from .evaluate import combine, run_block
+from .explain import parameters_used, results
 from .model import Facts, Person, Place
 from .outcome import Outcome
 from .runtime import Context, RuleFailure

@@ -37,7 +37,9 @@ import attrs
 from .check import CAPACITY_PARAMETER
 from .compile import CompiledPolicy
 from .errors import Diagnostic, UsageError
-from .evaluate import HIDDEN, MET, NOT_MET, UNKNOWN, Outcome, decide, decide_pair, pair_rule
+from .answers import HIDDEN, MET, NOT_MET, UNKNOWN
+from .evaluate import decide, decide_pair, pair_rule
+from .outcome import Outcome
 from .model import Facts, Person
 from .runtime import Context
 from .values import Unknown

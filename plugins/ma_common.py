@@ -77,6 +77,10 @@ def functions() -> list[Function]:
             "whether the person holds a licence of one of these types on the as-of date",
         ),
         Function(
+            "holds_licence_in", (PERSON, SetOf(MA_LICENCE), TEXT), BOOL, holds_licence_in,
+            "whether the person holds a licence of one of these types in this field (or role) on the as-of date",
+        ),
+        Function(
             "most_recent_rating", (PERSON,), PERFORMANCE, most_recent_rating,
             "the overall rating of the person's most recent summative evaluation on or before the as-of date",
         ),
@@ -179,6 +183,14 @@ def years_under_licence_in(ctx: Any, person: Any, types: frozenset[str], field: 
 
 def holds_licence(ctx: Any, person: Any, types: frozenset[str]) -> Any:
     periods = _held_periods(ctx, person, types, None)
+    if periods.__class__ is not list:
+        return periods
+    return any(start <= ctx.as_of <= last for start, last in periods)
+
+
+def holds_licence_in(ctx: Any, person: Any, types: frozenset[str], field: str) -> Any:
+    """Like `holds_licence`, counting only licences in `field` (R-SP-6: "in the same role")."""
+    periods = _held_periods(ctx, person, types, field)
     if periods.__class__ is not list:
         return periods
     return any(start <= ctx.as_of <= last for start, last in periods)

@@ -10,7 +10,7 @@ This plugin declares what those policies talk about:
 - the facts that tell a beginning educator from an incoming one (licence category, new to the
   district or role, experience elsewhere and whether it included an induction programme), the
   administrator's years and first working day, and the district's mentoring component;
-- the evidence of orientation.
+- the evidence of orientation and of release time (R-IND-4).
 
 Mentoring logs, observations and evaluations come from the shared educator vocabulary
 (`plugins/educator.py`); the licence history, the most recent summative rating, who evaluates
@@ -81,6 +81,10 @@ def accord_evidence_kinds() -> Sequence[EvidenceKind]:
     return [
         *ma_common.evidence_kinds(),
         EvidenceKind("orientation", {}, "the subject attended the district's orientation programme for new educators"),
+        EvidenceKind(
+            "release_time", {},
+            "time the subject and their mentor were released from other duties for classroom observations and mentoring, with its hours (603 CMR 7.12(2)(d))",
+        ),
     ]
 
 

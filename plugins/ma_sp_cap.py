@@ -26,10 +26,10 @@ from typing import Any
 from accord import hookimpl
 from accord.plugins import ma_common
 from accord.plugins.educator import PERFORMANCE
-from accord.schema import Constant, EvidenceKind, FactSpec, Function, Programme, RoleSpec
+from accord.schema import Constant, EvidenceKind, FactSpec, Function, Programme, RelationshipKind, RoleSpec
 from accord.values import BOOL, TEXT, Choice, SetOf, unknown
 
-PRACTICUM_ROUTE = Choice("ma_practicum_route", ("initial_teacher", "additional_licence", "reading_specialist"))
+PRACTICUM_ROUTE = Choice("ma_practicum_route", ("initial_teacher", "additional_licence", "reading_specialist", "practicum_equivalent"))
 PRACTICUM_SETTING = Choice(
     "ma_practicum_setting",
     (
@@ -98,6 +98,8 @@ def accord_programmes() -> Sequence[Programme]:
                 RoleSpec("program_supervisor", "the sponsoring organization's supervisor of a candidate (a relationship end; no eligibility rules in the sources)"),
                 RoleSpec("sponsoring_organization", "staff of the educator preparation provider, e.g. its CAP manager (held as a role assignment at the programme)"),
                 RoleSpec("state", "DESE, which receives every formative and summative CAP rating (held as a role assignment at the state)"),
+                RoleSpec("apprenticeship_mentor", "the trained mentor of an administrative apprenticeship/internship, with a Professional licence in the role (R-SP-6)"),
+                RoleSpec("apprentice", "a candidate for an administrator's licence in an administrative apprenticeship/internship (R-SP-6)"),
             ),
             description="603 CMR 7.02/7.03/7.04 and the CAP guidelines: who may supervise a practicum, the hours, the CAP observations and ratings, who may see them.",
             policy="ma/supervising-practitioner.accord",
@@ -117,10 +119,20 @@ def accord_facts() -> Sequence[FactSpec]:
         ),
         FactSpec(
             "practicum_route", PRACTICUM_ROUTE,
-            "initial_teacher (300 hours), additional_licence (603 CMR 7.15(2)(a)) or reading_specialist (150 hours)",
+            "initial_teacher (300 hours), additional_licence (603 CMR 7.15(2)(a)), reading_specialist (150 hours) or practicum_equivalent (the educator of record, employed in the role: R-SP-5)",
         ),
         FactSpec("practicum_setting", PRACTICUM_SETTING, "where the practicum takes place (603 CMR 7.04(4))"),
         FactSpec("cap_guidelines_version", TEXT, "the CAP guidelines the candidate is assessed under: \"2016\", \"2019\" or \"2024\""),
+    ]
+
+
+@hookimpl
+def accord_relationship_kinds() -> Sequence[RelationshipKind]:
+    return [
+        RelationshipKind(
+            "apprenticeship", ("apprenticeship_mentor", "apprentice"),
+            "a trained mentor guides an administrative apprenticeship/internship (603 CMR 7.02, R-SP-6)",
+        ),
     ]
 
 

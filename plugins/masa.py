@@ -60,6 +60,10 @@ def accord_programmes() -> Sequence[Programme]:
                     "district_representative",
                     "acts for a school district, e.g. to request extended mentoring for a mentee (held as a role assignment at the district)",
                 ),
+                RoleSpec(
+                    "extension_applied",
+                    "a mentee with a valid application for a second year, made to the region coordinator (R-MASA-EXT-2/3); approval stays MASA's decision",
+                ),
             ),
             description="MASA Mentor Program 2021-2022: first-year mentoring for new school administrators, by region.",
             policy="masa/mentor-program-2021-2022.accord",
@@ -168,6 +172,10 @@ def accord_evidence_kinds() -> Sequence[EvidenceKind]:
         EvidenceKind("mentoring_log", {"face_to_face": BOOL}),
         EvidenceKind("pair_list", {"mentor_id": TEXT}, "an entry of the region's list of mentees and their mentors (subject: the mentee)"),
         EvidenceKind("accountability_report", {"summary": TEXT}, "a report in the region's accountability and reporting process (subject: the mentee)"),
+        EvidenceKind(
+            "extension_application", {},
+            "an application for second-year mentoring (subject: the mentee; author: who applies; verified_by: the region coordinator who received it)",
+        ),
     ]
 
 

@@ -378,6 +378,8 @@ def test_r_ind_1_and_3_what_a_beginning_teacher_is_owed(state):
         (WITHIN_TWO_WEEKS, "met"),
         ("a support team", "met"),
         (FIFTY, "in progress"),
+        # R-IND-4: release time, in amounts the state leaves to the district (parameters at `none`)
+        ("release time for observations and mentoring", "unknown"),
     ]
     no_team = commitments(state, world(), "t")
     (team,) = [c for c in no_team.commitments if c.label == "a support team"]

@@ -173,6 +173,7 @@ def test_the_programme_is_installed_with_its_roles_and_policy():
     prog = accord.Registry().get_programme("ma_sp_cap")
     assert [r.name for r in prog.roles] == [
         "supervising_practitioner", "candidate", "ready_to_teach", "program_supervisor", "sponsoring_organization", "state",
+        "apprenticeship_mentor", "apprentice",  # R-SP-6
     ]
     assert prog.policy == "ma/supervising-practitioner.accord"
 

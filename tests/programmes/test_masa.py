@@ -138,8 +138,17 @@ def person(pid: str, place: str | None = "d1", memberships: list[dict[str, Any]]
     return out
 
 
-def world(*people: dict[str, Any], relationships: list[dict[str, Any]] | None = None, **more: Any) -> accord.Facts:
-    return facts({"places": PLACES, "people": list(people), "relationships": relationships or [], **more})
+def world(*people: dict[str, Any], relationships: list[dict[str, Any]] | None = None, listed: bool = True, **more: Any) -> accord.Facts:
+    """Facts for these people; with `listed`, the region has sent MASA every mentoring team on its
+    pair list (process step 7), so the stipend tests are about their own rule."""
+    relationships = relationships or []
+    evidence = list(more.pop("evidence", []))
+    if listed:
+        evidence += [
+            {"id": f"list-{r['mentor']}-{r['mentee']}", "kind": "pair_list", "subject": r["mentee"], "date": "2021-07-01", "mentor_id": r["mentor"]}
+            for r in relationships if r["kind"] == "mentoring"
+        ]
+    return facts({"places": PLACES, "people": list(people), "relationships": relationships, "evidence": evidence, **more})
 
 
 def mentoring(mentor: str, mentee: str, start: str | None = "2021-09-01", end: str | None = None) -> dict[str, Any]:
@@ -156,7 +165,7 @@ def mentoring(mentor: str, mentee: str, start: str | None = "2021-09-01", end: s
 
 def test_the_programme_is_installed_with_its_roles_and_default_policy():
     prog = accord.Registry().get_programme("masa")
-    assert [r.name for r in prog.roles] == ["mentor", "mentee", "region_coordinator", "masa_staff", "district_representative"]
+    assert [r.name for r in prog.roles] == ["mentor", "mentee", "region_coordinator", "masa_staff", "district_representative", "extension_applied"]
     assert prog.policy == "masa/mentor-program-2021-2022.accord"
 
 

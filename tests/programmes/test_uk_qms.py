@@ -187,6 +187,7 @@ def test_the_parameters_and_their_defaults(policy):
         "qlms_min_experience": (0, "raise"),
         "nqt_mentoring_counts": (False, "change"),
         "max_resubmissions": (0, "change"),
+        "panel_interval": (4, "change"),  # months: the panel meets three times a year (4.4)
     }
 
 
