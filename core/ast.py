@@ -228,6 +228,43 @@ class Quantifier(Expr):
     body: Expr
 
 
+@attrs.frozen
+class If(Expr):
+    """`if condition then value else other`: a value chosen by a condition."""
+
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+
+
+@attrs.frozen
+class Cases(Expr):
+    """A decision table: `VALUE when CONDITION, ..., VALUE otherwise` (`otherwise` optional)."""
+
+    values: tuple[Expr, ...]
+    conditions: tuple[Expr, ...]
+    otherwise: Expr | None = None
+
+
+@attrs.frozen
+class Let(Expr):
+    """`let name = value in body`: a name for a value inside one expression."""
+
+    name: str
+    value: Expr
+    body: Expr
+    name_span: Span = _span()
+
+
+@attrs.frozen
+class ToWhole(Expr):
+    """`x to whole UNIT`, only as the argument of `round`, `floor` or `ceil`."""
+
+    operand: Expr
+    unit: str
+    unit_span: Span = _span()
+
+
 # --------------------------------------------------------------------------- declarations
 
 

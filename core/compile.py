@@ -102,6 +102,7 @@ class _Gen:
             "_set": runtime.make_set,
             "_call": runtime.call,
             "_select": runtime.select,
+            "_choose": runtime.choose,
             "_count": runtime.count,
             "_rounded": runtime.rounded,
             "_total": runtime.total,
@@ -310,6 +311,14 @@ class _Gen:
             body = self.expr(n.body)
             self.define_lines += [f"def {fn}(ctx{params}):", f"    # define {n.name}", f"    return {body}", ""]
         return f"{fn}(ctx{''.join(', ' + self.expr(a) for a in n.args)})"
+
+    def _Choose(self, n: ir.Choose) -> str:
+        rows = "".join(f"(lambda: {self.expr(c)}, lambda: {self.expr(v)}), " for c, v in zip(n.conditions, n.values))
+        otherwise = f"lambda: {self.expr(n.otherwise)}" if n.otherwise is not None else "None"
+        return f"_choose(({rows}), {otherwise}, {self.const(Unknown([n.missing]))})"
+
+    def _Let(self, n: ir.Let) -> str:
+        return f"(lambda {self.var(n.name)}: {self.expr(n.body)})({self.expr(n.value)})"
 
     def _Evidence(self, n: ir.Evidence) -> str:
         items = f"ctx.evidence({self.expr(n.subject)}, {n.kind!r})"

@@ -78,8 +78,7 @@ def _parameter_text(p: Any) -> str:
 
 def _incentive_text(i: Any) -> str:
     parts = [f"to {i.to} per {i.per}"]
-    if i.amount is not None:
-        parts.append(f"amount {i.amount.text}")
+    parts += [f"amount {a.text}" for _, a in i.amount_names()]
     parts += [f"voucher {v}" for v in i.vouchers] + [f"recognition {r}" for r in i.recognitions]
     if i.payer is not None:
         parts.append(f"paid by {i.payer.text}")

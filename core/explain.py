@@ -222,7 +222,12 @@ def _why_not(node: ir.Node, env: dict[str, Any], interp: Interpreter) -> str:
     if isinstance(node, ir.Or):
         return " and ".join(_why_not(part, env, interp) for part in node.operands)
     if isinstance(node, ir.Not):
-        return f"`{node.operand.text}` is true"
+        found = _found(node.operand, env, interp)
+        return found or f"`{node.operand.text}` is true"
+    if isinstance(node, ir.CallFn):
+        found = _found(node, env, interp)
+        if found:
+            return found
     if isinstance(node, (ir.Compare, ir.Member)):
         left, right = (node.left, node.right) if isinstance(node, ir.Compare) else (node.element, node.collection)
         op = _OP_WORDS[node.op] if isinstance(node, ir.Compare) else ("not in" if node.negated else "in")
@@ -233,6 +238,20 @@ def _why_not(node: ir.Node, env: dict[str, Any], interp: Interpreter) -> str:
     if isinstance(node, (ir.Fact, ir.ItemField)):
         return f"{node.text} is {show(interp.eval(node, env), node.type)}"
     return f"`{node.text}` is false"
+
+
+def _found(node: ir.Node, env: dict[str, Any], interp: Interpreter) -> str | None:
+    """What a plugin function's call found, in its own words (`Function.reason`), if it says."""
+    if not isinstance(node, ir.CallFn) or node.reason is None:
+        return None
+    args = [interp.eval(a, env) for a in node.args]
+    if any(isinstance(a, Unknown) for a in args):
+        return None
+    try:
+        text = node.reason(interp.ctx.records, *args)
+    except Exception:  # a reason is a courtesy: never let it break the decision
+        return None
+    return text if isinstance(text, str) and text.strip() else None
 
 
 def _why_not_quantified(node: ir.Quantified, env: dict[str, Any], interp: Interpreter) -> str:
@@ -487,6 +506,9 @@ def incentives_json(report: IncentiveReport) -> dict[str, Any]:
                 "kind": a.kind,
                 "amount": to_json_value(a.amount),
                 "unit": a.unit,
+                **({"parts": [
+                    {"written": p.written, "kind": p.kind, "amount": to_json_value(p.amount), "unit": p.unit} for p in a.parts
+                ]} if a.parts else {}),
                 "vouchers": list(a.vouchers),
                 "recognitions": list(a.recognitions),
                 "paid_by": a.payer,

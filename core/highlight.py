@@ -23,7 +23,7 @@ DECLARATIONS = (
     "replace", "within", "each",
 )  # fmt: skip
 #: words of an expression
-OPERATOR_WORDS = ("and", "or", "not", "in", "is", "the", "school", "between", "average")
+OPERATOR_WORDS = ("and", "or", "not", "in", "is", "the", "school", "between", "average", "if", "then", "else", "let", "otherwise", "whole")
 CONSTANTS = ("true", "false", "none", "today")
 #: every keyword: a word after a number is its unit unless it is one of these
 KEYWORDS = DECLARATIONS + OPERATOR_WORDS + CONSTANTS

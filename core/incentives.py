@@ -27,6 +27,24 @@ from .values import Money, Quantity, Unknown, show_money, show_number
 
 
 @attrs.frozen
+class AwardPart:
+    """One of several `amount`s of an incentive: its value (None when not known), kind and unit."""
+
+    written: str
+    kind: str
+    amount: Decimal | None
+    unit: str | None
+
+    @property
+    def amount_text(self) -> str | None:
+        return None if self.amount is None else _shown(self.kind, self.unit, self.amount)
+
+
+def _shown(kind: str, unit: str | None, amount: Decimal) -> str:
+    return f"{unit} {show_money(amount)}" if kind == "money" else f"{show_number(amount)} {unit}"
+
+
+@attrs.frozen
 class Award:
     """One incentive, for one relationship or for the person: received, not received, or unknown."""
 
@@ -52,14 +70,26 @@ class Award:
     layer: str | None
     #: what would say who pays, when `paid by` cannot be worked out (`mentee.region`)
     payer_missing: tuple[str, ...] = ()
+    #: the parts of an incentive with several `amount`s, in order (`amount` is then their total
+    #: when they are all of one kind and unit, else None); () for one amount
+    parts: tuple[AwardPart, ...] = ()
 
     @property
     def amount_text(self) -> str | None:
+        if self.parts:
+            shown = [p.amount_text for p in self.parts if p.amount_text is not None]
+            if self.amount is not None:
+                return f"{_shown(self.kind, self.unit, self.amount)} ({' + '.join(shown)})"
+            return " + ".join(shown) or None
         if self.amount is None:
             return None
-        if self.kind == "money":
-            return f"{self.unit} {show_money(self.amount)}"
-        return f"{show_number(self.amount)} {self.unit}"
+        return _shown(self.kind, self.unit, self.amount)
+
+    def amounts(self) -> list[tuple[str, str | None, Decimal]]:
+        """Each known amount as (kind, unit, value): the parts, or the one amount."""
+        if self.parts:
+            return [(p.kind, p.unit, p.amount) for p in self.parts if p.amount is not None]
+        return [(self.kind, self.unit, self.amount)] if self.amount is not None else []
 
 
 @attrs.frozen
@@ -92,8 +122,8 @@ class IncentiveReport:
         for a in self.awards:
             if a.outcome is not outcome:
                 continue
-            if a.amount is not None:
-                sums[(a.kind, a.unit)] = sums.get((a.kind, a.unit), Decimal(0)) + a.amount
+            for kind, unit, amount in a.amounts():
+                sums[(kind, unit)] = sums.get((kind, unit), Decimal(0)) + amount
             vouchers += a.vouchers
             recognitions += a.recognitions
         out: dict[str, str] = {}
@@ -118,13 +148,17 @@ def _counted(items: list[str]) -> str:
 
 def _kind(inc: ir.CheckedIncentive) -> tuple[str, str | None]:
     t = inc.amount.type if inc.amount is not None else None
+    if t is None:
+        return ("voucher", None) if inc.vouchers else ("recognition", None) if inc.recognitions else ("none", None)
+    return _kind_of(t)
+
+
+def _kind_of(t: Any) -> tuple[str, str | None]:
     if isinstance(t, Money):
         return "money", t.currency
     if isinstance(t, Quantity) and t.unit == "pdps":
         return "pdps", "PDPs"
-    if isinstance(t, Quantity):
-        return "release time", t.unit
-    return ("voucher", None) if inc.vouchers else ("recognition", None) if inc.recognitions else ("none", None)
+    return "release time", t.unit
 
 
 def _payer(value: Any) -> str | None:
@@ -151,8 +185,10 @@ def _award(
     kind, unit = _kind(inc)
     amount = None
     reason = ""
-    if "amount" in result.values:
-        value = result.values["amount"]
+    parts: list[AwardPart] = []
+    for name, node in inc.amount_names():
+        value = result.values[name]
+        known = None
         if value.__class__ is Unknown:
             missing |= value.missing
             if outcome is Outcome.YES:
@@ -161,7 +197,14 @@ def _award(
         elif isinstance(value, RuleFailure):
             outcome, reason = Outcome.UNKNOWN, f"the amount could not be computed: {value.message}"
         else:
-            amount = value
+            known = value
+        if inc.amounts:
+            kind_of, unit_of = _kind_of(node.type)
+            parts.append(AwardPart(node.text, kind_of, known, unit_of))
+        else:
+            amount = known
+    if parts and len({(p.kind, p.unit) for p in parts}) == 1 and all(p.amount is not None for p in parts):
+        amount = sum((p.amount for p in parts if p.amount is not None), Decimal(0))
     paid_by = result.values.get("payer")
     payer = _payer(paid_by)
     payer_missing: tuple[str, ...] = ()
@@ -191,6 +234,7 @@ def _award(
         location=str(inc.span) if inc.span else None,
         layer=policy.checked.layer_name(inc.span.file if inc.span else None),
         payer_missing=payer_missing,
+        parts=tuple(parts),
     )
 
 

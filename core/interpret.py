@@ -79,11 +79,26 @@ class Interpreter:
         """The value of `node` and, for and/or/not/every/any, of the conditions inside it."""
         if isinstance(node, ir.CallDefine):  # shown as written in place
             return self.trace(node.expanded, env)
+        if isinstance(node, ir.Let):  # the named value, then the body with it
+            try:
+                bound = self.eval(node.value, env)
+            except Exception as exc:
+                bound = runtime.failed(exc)
+            body = self.trace(node.body, {**env, node.name: bound})
+            named = Trace(f"{node.name} = {node.value.text}", bound, node.value.type)
+            return Trace(node.text, body.value, node.type, (named, body))
         try:
             value = self.eval(node, env)
         except Exception as exc:
             value = runtime.failed(exc)
         kids: tuple[Trace, ...] = ()
+        if isinstance(node, ir.Choose):  # the conditions read, up to the first that holds
+            read = []
+            for condition in node.conditions:
+                read.append(self.trace(condition, env))
+                if read[-1].value is True:
+                    break
+            kids = tuple(read)
         if isinstance(node, _BOOL_STRUCTURE) and not isinstance(node, ir.Quantified):
             kids = tuple(self.trace(child, env) for child in ir.children(node))
         return Trace(node.text, value, node.type, kids)
@@ -226,6 +241,17 @@ class Interpreter:
 
     def _CallDefine(self, n: ir.CallDefine, env: dict[str, Any]) -> Any:
         return self.eval(n.body, {p: self.eval(a, env) for p, a in zip(n.params, n.args)})
+
+    def _Choose(self, n: ir.Choose, env: dict[str, Any]) -> Any:
+        def thunk(node: ir.Node) -> Callable[[], Any]:
+            return lambda: self.eval(node, env)
+
+        rows = tuple((thunk(c), thunk(v)) for c, v in zip(n.conditions, n.values))
+        otherwise = thunk(n.otherwise) if n.otherwise is not None else None
+        return runtime.choose(rows, otherwise, Unknown([n.missing]))
+
+    def _Let(self, n: ir.Let, env: dict[str, Any]) -> Any:
+        return self.eval(n.body, {**env, n.name: self.eval(n.value, env)})
 
     def _Evidence(self, n: ir.Evidence, env: dict[str, Any]) -> Any:
         items = self.ctx.evidence(self.eval(n.subject, env), n.kind)

@@ -273,6 +273,32 @@ class CallFn(Node):
     name: str
     impl: Callable[..., object] = attrs.field(eq=False)
     args: tuple[Node, ...] = ()
+    #: `Function.reason`: what the call found, in words, for reasons (None: "`f(...)` is true")
+    reason: Callable[..., str | None] | None = attrs.field(default=None, eq=False, repr=False)
+
+
+@attrs.frozen
+class Choose(Node):
+    """`if ... then ... else ...` or a decision table (`V when C, ..., V otherwise`).
+
+    The rows are read in order and the first whose condition holds gives the value; `otherwise`
+    (None: no `otherwise`) when none does. A condition that is unknown makes the value unknown,
+    unless every value it could be is the same; when no row applies and there is no `otherwise`,
+    the value is unknown and `missing` says so (see `runtime.choose`)."""
+
+    conditions: tuple[Node, ...]
+    values: tuple[Node, ...]
+    otherwise: Node | None
+    missing: str
+
+
+@attrs.frozen
+class Let(Node):
+    """`let name = value in body`: `body` with `name` bound to the value, worked out once."""
+
+    name: str
+    value: Node
+    body: Node
 
 
 @attrs.frozen
@@ -454,6 +480,14 @@ class CheckedIncentive:
     source: str | None
     right: str
     span: Span | None = attrs.field(eq=False)
+    #: every `amount` when there are several (`amount` is the first): parts of one award; () for one
+    amounts: tuple[Node, ...] = ()
+
+    def amount_names(self) -> list[tuple[str, Node]]:
+        """Each amount with the name of its value in the block: `amount`, then `amount1`, `amount2`..."""
+        if not self.amounts:
+            return [("amount", self.amount)] if self.amount is not None else []
+        return [(f"amount{j}" if j else "amount", x) for j, x in enumerate(self.amounts)]
 
 
 @attrs.frozen
@@ -662,7 +696,7 @@ class CheckedPolicy:
             out[f"pair:{i}"] = Block((pair.first, pair.second), pair.requirements + pair.preferences)
         for i, inc in enumerate(self.incentives):
             params = ("person", inc.other) if inc.other else ("person",)
-            named = [(n, x) for n, x in (("amount", inc.amount), ("payer", inc.payer)) if x is not None]
+            named = [*inc.amount_names(), *([("payer", inc.payer)] if inc.payer is not None else [])]
             out[f"incentive:{i}"] = Block(params, inc.requirements, tuple(x for _, x in named), tuple(n for n, _ in named))
         for kind, top in self.records.items():
             for key, rec in record_layers(kind, top):

@@ -54,6 +54,8 @@ _BUILTIN_DOCS = {
     "round": "`round(X)`: a number or amount to the nearest whole one (halves away from zero), in its unit",
     "floor": "`floor(X)`: a number or amount down to a whole one, in its unit",
     "ceil": "`ceil(X)`: a number or amount up to a whole one, in its unit",
+    "min": "`min(A, B, ...)`: the smallest of two or more values of one unit (numbers, amounts, dates, levels)",
+    "max": "`max(A, B, ...)`: the largest of two or more values of one unit (numbers, amounts, dates, levels)",
 }
 
 
@@ -328,7 +330,7 @@ def completions(analysis: Analysis, last: Analysis | None, prefix: str, registry
         out += [Completion(p.name, "parameter", " ".join(p.type_words)) for p in policy.parameters]
         out += [Completion(d.name, "definition") for d in policy.defines]
     out += [Completion(n, "role", "role", doc) for n, doc in roles.items()]
-    out += [Completion(n, "function", f.returns.describe(), f.description) for n, f in schema.functions.items()]
+    out += [Completion(n, "function", f.returns.describe(), f.description) for n, f in schema.functions.items() if n not in BUILTINS]
     out += [Completion(n, "function", "built-in", _BUILTIN_DOCS.get(n, "")) for n in BUILTINS]
     out += [Completion(n, "constant", c.type.describe(), c.description) for n, c in schema.constants.items()]
     out += [Completion(v, "value", t.describe()) for t in _choice_types(registry) for v in _values(t)]

@@ -14,6 +14,7 @@ import contextlib
 import functools
 import datetime as dt
 import queue
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -41,6 +42,10 @@ _TOKEN_WORDS = {
     "ADD_OP": "`+` or `-`",
     "MUL_OP": "`*` or `/`",
     "ORDINAL": "an ordinal (`1st`, `2nd`, ...)",
+    "IF": "`if`",
+    "LET": "`let`",
+    "WHEN": "`when`",
+    "OTHERWISE": "`otherwise`",
     "$END": "the end of the file",
 }
 
@@ -363,6 +368,29 @@ class _ToAst(Transformer[Token, Any]):
     def quantifier_word(self, c: list[Token]) -> Token:
         return c[0]
 
+    def if_expr(self, c: list[Any]) -> ast.Expr:
+        return ast.If(c[1], c[2], c[3], span=self._s(*c))
+
+    def let_expr(self, c: list[Any]) -> ast.Expr:
+        return ast.Let(str(c[1]), c[2], c[3], span=self._s(*c), name_span=_span(self.file, c[1]))
+
+    def cases(self, c: list[Any]) -> ast.Expr:
+        rows = [r for r in c if r is not None]
+        flat = [x for row in rows for x in row if x is not None]
+        otherwise = rows.pop()[0] if rows and isinstance(rows[-1][1], Token) else None
+        node = ast.Cases(tuple(r[0] for r in rows), tuple(r[1] for r in rows), otherwise, span=self._s(*flat))
+        self._measure(node, flat)  # type: ignore[attr-defined]
+        return node
+
+    def case(self, c: list[Any]) -> tuple[Any, Any]:
+        return (c[0], c[2])
+
+    def otherwise_case(self, c: list[Any]) -> tuple[Any, Any]:
+        return (c[0], c[1])
+
+    def to_whole(self, c: list[Any]) -> ast.Expr:
+        return ast.ToWhole(c[0], str(c[1]), span=self._s(*c), unit_span=_span(self.file, c[1]))
+
     def or_expr(self, c: list[ast.Expr]) -> ast.Expr:
         return ast.BoolOp("or", tuple(c), span=self._s(*c))
 
@@ -557,7 +585,7 @@ _ToAst._measure = _measure  # type: ignore[attr-defined]
 for _name in (
     "quantifier", "or_expr", "and_expr", "not_", "compare", "member", "not_member", "same", "not_same", "arith", "neg",
     "field", "call", "paren", "set_literal", "evidence", "school_days", "nth_period", "the_of",
-    "percent_of", "average",
+    "percent_of", "average", "if_expr", "let_expr", "to_whole",
 ):
     setattr(_ToAst, _name, _measured(getattr(_ToAst, _name)))
 
@@ -591,7 +619,7 @@ def _diag(code: str, message: str, span: Span, hint: str | None = None) -> Diagn
 
 
 #: the tokens an expression can start with; listed one by one they read like a token dump
-_EXPRESSION_START = {"NAME", "NUMBER", "DATE", "STRING", "LPAR", "LBRACE", "ADD_OP", "TRUE", "FALSE", "TODAY", "NOT", "ANY", "EVERY", "EVIDENCE", "SCHOOL", "THE", "AVERAGE"}
+_EXPRESSION_START = {"NAME", "NUMBER", "DATE", "STRING", "LPAR", "LBRACE", "ADD_OP", "TRUE", "FALSE", "TODAY", "NOT", "ANY", "EVERY", "EVIDENCE", "SCHOOL", "THE", "AVERAGE", "IF", "LET"}
 
 
 def _expected(names: set[str]) -> str:
@@ -605,7 +633,7 @@ def _expected(names: set[str]) -> str:
     return ", ".join(words)
 
 
-def _syntax_error(exc: _generated.UnexpectedInput, file: str) -> Diagnostic:
+def _syntax_error(exc: _generated.UnexpectedInput, file: str, text: str = "") -> Diagnostic:
     span = Span(file, exc.line if exc.line > 0 else 1, exc.column if exc.column > 0 else 1)
     if isinstance(exc, _generated.UnexpectedCharacters):
         char = exc.char
@@ -620,6 +648,9 @@ def _syntax_error(exc: _generated.UnexpectedInput, file: str) -> Diagnostic:
     if tok.type == "$END":
         return _diag("P001", f"the policy ends too early; expected {_expected(set(exc.expected))}", span)
     expected = set(exc.expected)
+    problem = _if_problem(tok, expected, span, text[: tok.start_pos or 0] if text else "")
+    if problem is not None:
+        return problem
     hint = None
     if "STRING" in expected and tok.type != "STRING" and "NAME" not in expected:  # a label, not a value
         hint = 'every rule needs a label in double quotes, e.g. require "is trained": person.trained'
@@ -632,13 +663,33 @@ def _syntax_error(exc: _generated.UnexpectedInput, file: str) -> Diagnostic:
     return _diag("P001", f"unexpected `{tok}`; expected {_expected(expected)}", span, hint)
 
 
+_IF_FORM = "write `if CONDITION then VALUE else OTHER VALUE`"
+
+
+def _if_problem(tok: Token, expected: set[str], span: Span, before: str) -> Diagnostic | None:
+    """A conditional written another way than `if ... then ... else ...` (P206). `before` is the
+    text up to the error: the parser's expectations alone may name `then` or `else` where no `if`
+    is open (LALR(1) merges states)."""
+    words = re.findall(r"\b(if|then|else)\b", re.sub(r'"([^"\\\n]|\\.)*"|#[^\n]*', "", before))
+    if tok.type == "IF":
+        return _diag("P206", "`if` comes first: the condition, then the two values", span, _IF_FORM)
+    if "ELSE" in expected and words.count("then") > words.count("else"):
+        return _diag(
+            "P206", f"this `if` has no `else`: found `{tok}` where `else` should be", span,
+            f"{_IF_FORM}; a rule that applies only in some cases is `not (CONDITION) or RULE`",
+        )
+    if "THEN" in expected and words.count("if") > words.count("then"):
+        return _diag("P206", f"`if CONDITION` is followed by `then`, not `{tok}`", span, _IF_FORM)
+    return None
+
+
 def parse(text: str, file: str = "<policy>") -> ast.Policy:
     """Parse policy text into an `ast.Policy`; raises `PolicyError` on a syntax error."""
     try:
         with _parser_for(file) as parser:
             header, *items = parser.parse(text)
     except _generated.UnexpectedInput as exc:
-        d = _syntax_error(exc, file)
+        d = _syntax_error(exc, file, text)
         raise PolicyError([_with_snippet(d, text)]) from None
     except _generated.VisitError as exc:  # an error raised inside the transformer
         if isinstance(exc.orig_exc, PolicyError):

@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 import pluggy
 
-from . import hookspecs
+from . import builtins, hookspecs
 from .errors import Diagnostic, PluginError, PolicyError, UsageError, suggest
 from .schema import (
     EVIDENCE_FIELDS,
@@ -45,6 +45,8 @@ class Registry:
     def __init__(self, plugins: Iterable[object] = (), *, entry_points: bool = True) -> None:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
+        # the built-in functions first, through the hook every plugin uses: their names stay theirs
+        self.pm.register(builtins, name=builtins.PLUGIN_NAME)
         if entry_points:
             _load_entry_points(self.pm, ENTRY_POINT_GROUP)
         for plugin in plugins:

@@ -284,6 +284,48 @@ def call(fn: Callable[..., object], ctx: Context, *args: Any) -> Any:
     return fn(ctx.records, *args)
 
 
+def choose(rows: Any, otherwise: Any, none_applies: Unknown) -> Any:
+    """The value of a conditional (`ir.Choose`): `rows` are (condition, value) thunks read in order,
+    `otherwise` a thunk or None.
+
+    The first row whose condition is true gives the value. A condition that is unknown leaves
+    its row possible: the value is unknown (naming what the conditions miss) unless every
+    possible value is the same. No row true and no `otherwise`: `none_applies`, or unknown."""
+    unknowns = []
+    possible = []
+    decided = False
+    for condition, value in rows:
+        verdict = condition()
+        if verdict is True:
+            possible.append(value)
+            decided = True
+            break
+        if verdict is not False:
+            unknowns.append(verdict)
+            possible.append(value)
+    if not decided:
+        if otherwise is None:
+            return join_unknown(*unknowns) if unknowns else none_applies
+        possible.append(otherwise)
+    if not unknowns:
+        return possible[-1]()
+    values = [v() for v in possible]
+    first = values[0]
+    if all(v.__class__ is not _U for v in values) and all(v == first for v in values[1:]):
+        return first
+    return join_unknown(*unknowns, *(v for v in values if v.__class__ is _U))
+
+
+def minimum(records: Any, *values: Any) -> Any:
+    """`min(a, b, ...)`: the smallest value (the checker makes them one type; unknowns never reach here)."""
+    return min(values)
+
+
+def maximum(records: Any, *values: Any) -> Any:
+    """`max(a, b, ...)`: the largest value."""
+    return max(values)
+
+
 def select(items: Any, keep: Callable[[Any], Any] | None) -> Any:
     """Items for which `keep` is true; unknown if it is unknown for any item."""
     if items.__class__ is _U or keep is None:

@@ -95,6 +95,14 @@ class Function:
     returns: Type
     impl: Callable[..., object] = attrs.field(eq=False)
     description: str = ""
+    #: types a call itself, instead of `params`/`returns`: `check(call)` is given an
+    #: `accord.check.FunctionCall` (its arguments, typed on request, and `error`) and returns the
+    #: typed call, usually `call.apply(result_type, args)` (evaluated through `impl`); the
+    #: built-ins (`core/builtins.py`) return the IR node the engines evaluate for them
+    check: Callable[..., object] | None = attrs.field(default=None, eq=False)
+    #: says in words what a call found, for reasons: `reason(records, *args)` -> text or None;
+    #: a rule that is this call (or its negation) reads that text instead of "`f(...)` is true"
+    reason: Callable[..., str | None] | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen

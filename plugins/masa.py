@@ -229,6 +229,23 @@ def conflict_between(ctx: Any, a: Any, b: Any, kinds: frozenset[str]) -> Any:
     return unknown(*missing) if missing else False
 
 
+def conflict_found(ctx: Any, a: Any, b: Any, kinds: frozenset[str]) -> str | None:
+    """What `conflict_between` found, in words, for reasons (its `Function.reason`)."""
+    links = (
+        ("evaluates", "evaluation", ("evaluator", "evaluatee"), "one evaluates the other"),
+        ("line_manages", "line_management", ("line_manager", "direct_report"), "one line-manages the other"),
+        ("declared", "declared_conflict", ("party", "conflicted_party"), "a region recorded a conflict between them"),
+    )
+    for kind, relationship, ends, words in links:
+        if kind in kinds and _linked(ctx, a, b, relationship, ends):
+            return f"{words} ({kind})"
+    if "same_district" in kinds:
+        da, db = _district(ctx, a), _district(ctx, b)
+        if da is not None and db is not None and da.id == db.id:
+            return f"both are in {da.label()} (same_district)"
+    return None
+
+
 def holds_role_at(ctx: Any, person: Any, role: str, place: Any) -> bool:
     """Whether the person holds the role (a role assignment) at exactly this place on the as-of date."""
     return any(r.role == role and r.place == place.id and r.period.contains(ctx.as_of) for r in person.roles)
@@ -297,6 +314,7 @@ def accord_functions() -> Sequence[Function]:
             BOOL,
             conflict_between,
             f"whether two people have a conflict of interest of the given kinds ({', '.join(CONFLICT.values)}) on the as-of date",
+            reason=conflict_found,
         ),
         Function("holds_role_at", (PERSON, TEXT, PLACE), BOOL, holds_role_at, "whether the person holds the role at exactly this place on the as-of date"),
         Function("stipend_region", (PERSON, PERSON, PAYER), PLACE, stipend_region, "the region of the mentee (`mentee`) or of the mentor (`mentor`)"),

@@ -121,7 +121,7 @@ PAIRS = tuple(k.ends for k in SCHEMA.relationships.values())
 FUNCTIONS = {
     f.name: (tuple(tag_of(p) for p in f.params), tag_of(f.returns), f.params)
     for f in SCHEMA.functions.values()
-    if all(tag_of(p) for p in f.params) and tag_of(f.returns)
+    if f.check is None and all(tag_of(p) for p in f.params) and tag_of(f.returns)  # a function that types itself has no fixed signature
 }
 CONSTANTS: dict[str, list[str]] = {}
 CONSTANTS_ALL = frozenset(SCHEMA.constants)

@@ -132,18 +132,16 @@ def test_the_status_of_a_period_depends_only_on_the_relationships_valid_in_it(sp
     assert p.missed == expected
 
 
-# =========================================================================== one amount per incentive
+# =========================================================================== several amounts per incentive
 
 
-def test_a_second_amount_is_an_error_naming_both(tmp_path: Path) -> None:
+def test_two_amounts_are_two_parts_of_one_award(tmp_path: Path) -> None:
+    # P151 refused a second `amount` until several amounts were parts of one award (summed per currency)
     body = 'incentive "stipend" to mentor per person\n  amount USD 500\n  amount USD 900\n'
-    with pytest.raises(accord.PolicyError) as excinfo:
-        inline(body)
-    (d,) = excinfo.value.diagnostics
-    assert (d.code, d.span.line) == ("P151", 5)
-    assert "`USD 500`, `USD 900`" in d.message and "write two incentives" in (d.hint or "")
+    checked = inline(body).checked.incentives[0]
+    assert [a.text for a in checked.amounts] == ["USD 500", "USD 900"]
     result = cli("lint", write(tmp_path, "p.accord", 'policy "P" programme demo\n' + body), engines=False)
-    assert result.exit_code == 2 and "error[P151]" in result.stderr
+    assert result.exit_code == 0, result.stderr
 
 
 @pytest.mark.parametrize(("clause", "word"), [('paid by "A"\n  paid by "B"', "paid by"), ('source "a"\n  source "b"', "source")])

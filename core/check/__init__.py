@@ -25,13 +25,15 @@ from ..ir import CheckedPolicy
 from ..model import PLACE_KINDS
 from ..registry import Registry, default_registry
 from .base import BUILTINS, CAPACITY_PARAMETER, CheckerBase
+from .calls import FunctionCall
+from .conditionals import Conditionals
 from .declarations import Declarations
 from .exceptions import Exceptions
 from .rates import Rates
 from .lower import Lowering
 
 
-class _Checker(Declarations, Rates, Exceptions, Lowering):
+class _Checker(Declarations, Rates, Conditionals, Exceptions, Lowering):
     """The checker: every stage's methods over one policy; `run` calls them in order."""
 
     def run(self) -> CheckedPolicy:
@@ -114,4 +116,4 @@ def check(policy: ast.Policy, registry: Registry | None = None) -> CheckedPolicy
     return _Checker(policy, registry or default_registry()).run()
 
 
-__all__ = ["BUILTINS", "CAPACITY_PARAMETER", "CheckedPolicy", "check"]
+__all__ = ["BUILTINS", "CAPACITY_PARAMETER", "CheckedPolicy", "FunctionCall", "check"]

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from .. import ast, ir
 from ..errors import Diagnostic, Span, suggest
+from ..builtins import NAMES
 from ..registry import Registry
 from ..schema import Schema
 from ..values import (
@@ -22,8 +23,8 @@ from ..values import (
 
 #: the parameter `accord match` reads for how many mentees a mentor may take (see core/match.py)
 CAPACITY_PARAMETER = "mentees_per_mentor"
-#: the built-in functions (count, hours, ...): the checker types and lowers each itself
-BUILTINS = ("count", "hours", "sum", "latest", "round", "floor", "ceil")
+#: the built-in functions (count, hours, ..., min, max): a plugin of their own, `core/builtins.py`
+BUILTINS = NAMES
 RIGHTS = ("raise", "lower", "change")
 #: a definition larger than this, written out in place, is P141 (a warning)
 SIZE_WARNING = 10_000

@@ -41,6 +41,7 @@ from ..values import (
     scale_enum,
 )
 from .base import BUILTINS, SIZE_WARNING, _OPS, CheckerBase, _ordered
+from .calls import FunctionCall
 
 
 class Expressions(CheckerBase):
@@ -115,8 +116,22 @@ class Expressions(CheckerBase):
         if n in scope:
             bound = scope[n]
             return attrs.evolve(bound, text=bound.text or n, span=bound.span or e.span)
+        values = _values_of(expect)
         if n in self.defines:
-            return self._expand(self.defines[n], (), scope, e)
+            if values is not None and n in values[1]:
+                d = self.defines[n]
+                return self.error(
+                    "P207", f"`{n}` here is a value of {values[0].describe()}, but a definition is also called `{n}` (line {d.span.line if d.span else '?'})", e.span,
+                    f"rename the definition (e.g. `is_{n}`), so that `{n}` means the value",
+                )
+            d = self.defines[n]
+            owners = [t.describe() for t in (*self.schema.choices().values(), *self.schema.scales().values()) if n in _values_of(t)[1]]  # type: ignore[index]
+            if d.params and owners:
+                return self.error(
+                    "P207", f"`{n}` is written as a value of {owners[0]}, but it is the name of a definition that takes {len(d.params)} argument{'s' if len(d.params) != 1 else ''} (line {d.span.line if d.span else '?'})", e.span,
+                    f"rename the definition (e.g. `is_{n}`), so that `{n}` means the value",
+                )
+            return self._expand(d, (), scope, e)
         if n in self.params:
             p = self.params[n]
             if isinstance(p.value, Dated):
@@ -126,7 +141,6 @@ class Expressions(CheckerBase):
         if n in self.schema.constants:
             c = self.schema.constants[n]
             return ir.Lit(c.type, c.value, n, text=n, span=e.span)
-        values = _values_of(expect)
         if values is not None and n in values[1]:
             t = values[0]
             return self._lit(e, scale_enum(t)[n] if isinstance(t, Scale) else n, t)
@@ -295,15 +309,17 @@ class Expressions(CheckerBase):
     def _Call(self, e: ast.Call, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
         n = e.name
         text = self.text(e.span)
-        if n in BUILTINS:
-            return self._builtin(e, scope, text)
-        if n in self.defines:
-            args = tuple(self.expr(a, scope) for a in e.args)
-            return self._expand(self.defines[n], args, scope, e)
         fn = self.schema.functions.get(n)
+        if n in self.defines and n not in BUILTINS:
+            return self._call_define(self.defines[n], e, scope)
         if fn is None:
-            options = [*BUILTINS, *self.defines, *self.schema.functions]
+            options = [*self.defines, *self.schema.functions]
             return self.error("P105", f"unknown function `{n}`", e.span, self.did_you_mean(n, options))
+        if fn.check is not None:  # it types itself: the built-ins (core/builtins.py), min/max, ...
+            node = fn.check(FunctionCall(self, fn, e, scope, text))
+            if not isinstance(node, ir.Node):
+                raise TypeError(f"the typing callback of function `{n}` returned {node!r}, not a typed call")
+            return node
         if len(e.args) != len(fn.params):
             return self.error("P112", f"`{n}` takes {len(fn.params)} argument{'s' if len(fn.params) != 1 else ''}, got {len(e.args)}", e.span)
         args = []
@@ -312,41 +328,50 @@ class Expressions(CheckerBase):
             if node.type not in (want, ANY) and not (isinstance(want, SetOf) and node.type == SetOf(ANY)):
                 self.error("P110", f"`{n}` needs {want.describe()} here, but `{node.text}` is {node.type.describe()}", arg.span)
             args.append(node)
-        return ir.CallFn(fn.returns, n, fn.impl, tuple(args), text=text, span=e.span)
+        return ir.CallFn(fn.returns, n, fn.impl, tuple(args), fn.reason, text=text, span=e.span)
 
-    def _builtin(self, e: ast.Call, scope: Mapping[str, ir.Node], text: str) -> ir.Node:
-        n = e.name
-        want = 2 if n == "sum" else 1
-        if len(e.args) != want:
-            return self.error("P112", f"`{n}` takes {want} argument{'s' if want > 1 else ''}, got {len(e.args)}", e.span)
-        arg = self.expr(e.args[0], scope)
-        if arg.type == ANY:
-            return ir.Error(ANY, text=text, span=e.span)
-        if n in ("round", "floor", "ceil"):
-            if not isinstance(arg.type, (Quantity, Money)):
-                return self.error("P110", f"`{n}` needs a number, quantity or money, but `{arg.text}` is {arg.type.describe()}", e.args[0].span)
-            return ir.Round(arg.type, arg, n, text=text, span=e.span)
-        if n == "count":
-            if not isinstance(arg.type, (EvidenceList, SetOf)):
-                return self.error("P110", f"`count` needs evidence or a set, but `{arg.text}` is {arg.type.describe()}", e.args[0].span)
-            return ir.Count(NUMBER, arg, text=text, span=e.span)
-        if not isinstance(arg.type, EvidenceList):
-            return self.error("P110", f"`{n}` needs evidence (`evidence KIND ...`), but `{arg.text}` is {arg.type.describe()}", e.args[0].span)
-        kind = arg.type.kind
-        if n == "latest":
-            return ir.Latest(EvidenceItem(kind), arg, f"evidence {kind}", text=text, span=e.span)
-        field = "hours"
-        if n == "sum":
-            second = e.args[1]
-            if not isinstance(second, ast.Name):
-                return self.error("P110", "the second argument of `sum` is the name of a numeric field", second.span)
-            field = second.name
-        fields = self._item_fields(EvidenceItem(kind))
-        ft = fields.get(field)
-        if ft is None or not isinstance(ft, (Quantity, Money)):
-            numeric = [f for f, t in fields.items() if isinstance(t, (Quantity, Money))]
-            return self.error("P102", f"{kind} evidence has no numeric field `{field}`", e.span, self.did_you_mean(field, numeric) or f"numeric fields: {', '.join(numeric)}")
-        return ir.Sum(ft, arg, field, f"{field} of {kind} evidence", text=text, span=e.span)
+    def _call_define(self, define: ast.Define, e: ast.Call, scope: Mapping[str, ir.Node]) -> ir.Node:
+        args: list[ir.Node | list[ir.Node]] = [self._define_arg(a, scope) for a in e.args]
+        for i, arg in enumerate(args):
+            if not isinstance(arg, list):
+                continue
+            # a bare value that several choices have: the one the definition's body accepts
+            fits = []
+            for candidate in arg:
+                trial = [candidate if j == i else (a[0] if isinstance(a, list) else a) for j, a in enumerate(args)]
+                errors, warnings, bodies = len(self.diags), len(self.warnings), set(self.bodies)
+                node = self._expand(define, tuple(trial), scope, e)  # type: ignore[arg-type]
+                if len(self.diags) == errors and node.type != ANY:
+                    fits.append(candidate)
+                del self.diags[errors:], self.warnings[warnings:]
+                for key in set(self.bodies) - bodies:  # a trial's failure is not the body's last word
+                    if self.bodies[key] is None:
+                        del self.bodies[key]
+            if not fits:  # none fits: the body says why, with the first
+                args[i] = arg[0]
+                continue
+            if len(fits) > 1:
+                kinds = ", ".join(c.type.describe() for c in fits)
+                return self.error(
+                    "P208", f"`{e.args[i].span and self.text(e.args[i].span)}` passed to `{define.name}` could be a value of {kinds}", e.args[i].span,
+                    f"compare the fact with the value where it is known, e.g. `person.FACT = {self.text(e.args[i].span)}`, and pass that",
+                )
+            args[i] = fits[0]
+        return self._expand(define, tuple(args), scope, e)  # type: ignore[arg-type]
+
+    def _define_arg(self, e: ast.Expr, scope: Mapping[str, ir.Node]) -> ir.Node | list[ir.Node]:
+        """An argument of a definition: a bare choice or scale value takes the type that has it
+        (a definition's parameters have no declared type to give it); several types: a list."""
+        if not isinstance(e, ast.Name) or self.resolvable(e, scope):
+            return self.expr(e, scope)
+        owners = [t for t in (*self.schema.choices().values(), *self.schema.scales().values()) if e.name in _values_of(t)[1]]  # type: ignore[index]
+        if len(owners) == 1:
+            return self.expr(e, scope, owners[0])
+        if len(owners) > 1:
+            return [self.expr(e, scope, t) for t in owners]
+        every = [v for t in (*self.schema.choices().values(), *self.schema.scales().values()) for v in _values_of(t)[1]]  # type: ignore[index]
+        names = [k for k in (*scope, *self.defines, *self.params, *self.schema.constants, *every) if not k.startswith("$")]
+        return self.error("P101", f"unknown name `{e.name}`", e.span, self.did_you_mean(e.name, names))
 
     def _EvidenceQuery(self, e: ast.EvidenceQuery, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
         if e.kind not in self.schema.evidence:

@@ -123,17 +123,17 @@ class Lowering(CheckerBase):
             self.error("P103", f"programme `{programme.name}` has no role `{inc.to}`", inc.span, self.did_you_mean(inc.to, names))
         scope[inc.to] = ir.Var(PERSON, "person", text=inc.to)
         amount = None
-        if len(inc.amounts) > 1:
-            # one amount per incentive for now: lifting this means checking and awarding each of `amounts`
-            shown = ", ".join(f"`{self.text(a.span)}`" for a in inc.amounts)
-            self.error("P151", f"incentive \"{inc.label}\" gives {len(inc.amounts)} amounts: {shown}", inc.amounts[1].span, "an incentive gives one amount; to give two, write two incentives")
         for clause in dict.fromkeys(inc.repeated):
             word = {"payer": "paid by"}.get(clause, clause)
             self.error("P151", f"incentive \"{inc.label}\" says `{word}` more than once", inc.span, f"keep one `{word}`: only the last one would count")
-        if inc.amount is not None:
-            amount = self.top(self.expr(inc.amount, scope))
-            if amount.type != ANY and not (isinstance(amount.type, Money) or (isinstance(amount.type, Quantity) and amount.type.unit in ("pdps", "hours", "days"))):
-                self.error("P110", f"an incentive's amount is money, PDPs, or hours or days of release time, not {amount.type.describe()}", inc.amount.span)
+        # several `amount`s are parts of one award, added up per currency and unit
+        amounts = []
+        for written in inc.amounts or ((inc.amount,) if inc.amount is not None else ()):
+            node = self.top(self.expr(written, scope))
+            if node.type != ANY and not (isinstance(node.type, Money) or (isinstance(node.type, Quantity) and node.type.unit in ("pdps", "hours", "days"))):
+                self.error("P110", f"an incentive's amount is money, PDPs, or hours or days of release time, not {node.type.describe()}", written.span)
+            amounts.append(node)
+        amount = amounts[0] if amounts else None
         if amount is None and not inc.vouchers and not inc.recognitions:
             self.error("P128", f"incentive \"{inc.label}\" gives nothing", inc.span, "add `amount USD 500`, `amount 10 pdps`, `voucher \"...\"` or `recognition \"...\"`")
         payer = None
@@ -145,7 +145,7 @@ class Lowering(CheckerBase):
         self._labels_unique(list(inc.requirements))
         return ir.CheckedIncentive(
             inc.label, inc.to, per, other, kinds, amount, inc.vouchers, inc.recognitions, payer, reqs, inc.source,
-            self._right(inc.right, inc.span), inc.span,
+            self._right(inc.right, inc.span), inc.span, amounts=tuple(amounts) if len(amounts) > 1 else (),
         )
 
     def _record(self, rec: ast.Record, programme: Programme | None) -> ir.CheckedRecord | None:
