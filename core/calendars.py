@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 
 from .model import Period
-from .values import Unknown
+from .values import Unknown, iso_date
 
 #: the kinds of calendar period, as a policy names them (singular), and their facts-file list
 PERIOD_KINDS = {"term": "terms", "semester": "semesters", "school year": "school_years"}
@@ -334,13 +334,9 @@ class CalendarReader:
         return not extra
 
     def _date(self, path: str, value: Any) -> dt.date | None:
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
+        day = iso_date(value)
+        if day is not None:
+            return day
         self.bad(path, f"expected a date (YYYY-MM-DD), got {value!r}", "F041")
         return None
 

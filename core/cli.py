@@ -9,7 +9,6 @@ never with a code a script reads as an answer.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import sys
 from collections.abc import Callable

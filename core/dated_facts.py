@@ -25,7 +25,7 @@ from typing import Any
 
 from .model import Period
 from .schema import ValueProblem, read_value
-from .values import Quantity, Type
+from .values import Quantity, Type, iso_date
 
 #: how far an accruing count is kept ahead of its date, in years
 ACCRUAL_HORIZON_YEARS = 60
@@ -126,13 +126,9 @@ def _day(raw: object, path: str, bad: Bad) -> dt.date | None | bool:
     """A period's end as a date, None when left out, False after reporting a bad one."""
     if raw is None:
         return None
-    if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
-        return raw
-    if isinstance(raw, str):
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            pass
+    day = iso_date(raw)
+    if day is not None:
+        return day
     bad(path, f"expected a date (YYYY-MM-DD), got {raw!r}", "F030")
     return False
 

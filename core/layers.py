@@ -170,7 +170,7 @@ def merge(child: ast.Policy, read: Reader, parse: Callable[[str, str], ast.Polic
                 "P123",
                 f"{key[0]} `{key[1]}` is fixed by {original.span.file}:{original.span.line}; {child.file} cannot override it",  # type: ignore[attr-defined]
                 ov.span,
-                f"the parent would have to declare it `may change`",
+                "the parent would have to declare it `may change`",
             )
             continue
         table[key] = ov.item

@@ -244,6 +244,18 @@ class Dated:
         return tuple(d for d, _ in self.periods)
 
 
+def iso_date(raw: object) -> dt.date | None:
+    """A date as a facts file gives it (a TOML date, or `YYYY-MM-DD` text), or None if it is not one."""
+    if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            return None
+    return None
+
+
 def period_text(start: dt.date, end: dt.date | None) -> str:
     """`from 2025-07-01` or `2024-07-01 to 2025-06-30`."""
     return f"from {start.isoformat()}" if end is None else f"{start.isoformat()} to {end.isoformat()}"

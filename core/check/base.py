@@ -17,7 +17,6 @@ from ..values import (
     Quantity,
     Scale,
     Type,
-    show,
 )
 
 

@@ -21,7 +21,7 @@ import attrs
 
 from .. import ir
 from ..errors import UsageError
-from ..model import Facts, Person
+from ..model import Facts
 from ..question import Policies
 from .store import Roster, _now
 
