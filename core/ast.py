@@ -492,6 +492,9 @@ class Commitment:
     #: `when CONDITION`: the commitment is owed only by the people for whom it holds
     applies: Expr | None = None
     span: Span = _span()
+    #: `owed by district`: a duty the person's place of that kind owes them (None: the person owes it)
+    owed_by: str | None = attrs.field(default=None, kw_only=True)
+    owed_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @attrs.frozen

@@ -574,6 +574,10 @@ class CheckedCommitment:
     span: Span | None = attrs.field(eq=False)
     #: `when CONDITION`: owed only by the people for whom it holds (None: by everyone asked about)
     applies: Node | None = None
+    #: `owed by district`: the kind of place that owes it to the person, and that place read from
+    #: the person (`person.district`), a named value `owed_by` of the block (None: the person owes it)
+    owed_by: str | None = None
+    owed_place: Node | None = None
 
 
 @attrs.frozen
@@ -716,6 +720,8 @@ class CheckedPolicy:
                 for field in ("required", "measure", "due", "start")
                 if getattr(p, field) is not None
             ]
+            if com.owed_place is not None:
+                named.append(("owed_by", com.owed_place))
             out[f"commitment:{i}"] = Block(("person",), rules, tuple(x for _, x in named), tuple(n for n, _ in named))
         return out
 

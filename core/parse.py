@@ -74,6 +74,13 @@ class _Applies:
         self.condition = condition
 
 
+class _OwedBy:
+    """A commitment's `owed by KIND`, told apart from its role."""
+
+    def __init__(self, kind: Token) -> None:
+        self.kind = kind
+
+
 def _text(token: Token) -> str:
     return str(token)[1:-1].replace('\\"', '"').replace("\\\\", "\\")
 
@@ -268,12 +275,20 @@ class _ToAst(Transformer[Token, Any]):
 
     # ---- commitments
     def commitment(self, c: list[Any]) -> ast.Commitment:
-        label, role, *rest = c
+        label, *rest = c
+        owed = rest.pop(0) if isinstance(rest[0], _OwedBy) else None
+        role, *rest = rest
         parts = tuple(x for x in rest if isinstance(x, ast.Part))
         right = next((x for x in rest if isinstance(x, _Right)), None)
         source = next((x for x in rest if isinstance(x, str) and not isinstance(x, _Right)), None)
         applies = next((x.condition for x in rest if isinstance(x, _Applies)), None)
-        return ast.Commitment(_text(label), str(role), source, parts, right, applies=applies, span=_span(self.file, label))
+        return ast.Commitment(
+            _text(label), str(role), source, parts, right, applies=applies, span=_span(self.file, label),
+            owed_by=str(owed.kind) if owed else None, owed_span=_span(self.file, owed.kind) if owed else None,
+        )
+
+    def owed_by(self, c: list[Token]) -> _OwedBy:
+        return _OwedBy(c[0])
 
     def applies(self, c: list[Any]) -> _Applies:
         return _Applies(c[1])

@@ -1,4 +1,5 @@
-"""Places as actors: what a place pays (`accord incentives FACTS --place ID`).
+"""Places as actors: what a place pays and receives (`accord incentives FACTS --place ID`) and
+the duties it owes (`accord commitments FACTS --place ID`).
 
 A place is the subject of the question: every incentive of every person in the facts whose
 `paid by` names the place (by id or name), received, undetermined or not received, with totals of
@@ -18,7 +19,9 @@ import click
 
 from .errors import UsageError, suggest
 from .incentives import Award, incentives
-from .model import Facts
+from .commitments import SEVERITY, CommitmentProgress, commitments
+from .explain import commitment_json, commitment_lines
+from .model import Facts, Place
 from .outcome import Outcome
 from .values import show_money, show_number
 
@@ -60,14 +63,19 @@ class PlaceIncentives:
         return out
 
 
-def place_incentives(
-    facts: Facts, place_id: str, as_of: dt.date, policy_for: Callable[[str], Any], engine: str = "compiled"
-) -> PlaceIncentives:
-    """What `place_id` pays on `as_of`: every award whose payer is that place."""
+def _place(facts: Facts, place_id: str) -> Place:
     place = facts.places.get(place_id)
     if place is None:
         hint = suggest(place_id, facts.places)
         raise UsageError(f"no place `{place_id}` in {facts.source}" + (f"; did you mean `{hint}`?" if hint else ""))
+    return place
+
+
+def place_incentives(
+    facts: Facts, place_id: str, as_of: dt.date, policy_for: Callable[[str], Any], engine: str = "compiled"
+) -> PlaceIncentives:
+    """What `place_id` pays on `as_of`: every award whose payer is that place."""
+    place = _place(facts, place_id)
     names = {place.id, place.label()}
     payments = []
     for pid in sorted(facts.people):
@@ -124,4 +132,89 @@ def place_incentives_json(r: PlaceIncentives) -> dict[str, Any]:
             for p in r.payments
         ],
         "totals": {unit: str(v) for unit, v in sorted(r.totals().items())},
+    }
+
+
+# --------------------------------------------------------------------------- duties a place owes
+
+PLACE_COMMITMENTS_SCHEMA = "accord.place-commitments/1"
+
+
+@attrs.frozen
+class PlaceDuty:
+    """One duty the place owes one person (`commitment ... owed by district for mentee`), with its progress."""
+
+    person: str
+    person_name: str
+    progress: CommitmentProgress
+
+
+@attrs.frozen
+class PlaceCommitments:
+    """Every duty a place owes, to each person in the facts, on one date."""
+
+    place: str
+    place_name: str
+    kind: str
+    as_of: dt.date
+    duties: tuple[PlaceDuty, ...]
+
+    @property
+    def outcome(self) -> Outcome:
+        """As for a person: undetermined if any duty is unknown, else no if any is late, else yes."""
+        statuses = {d.progress.status for d in self.duties}
+        return Outcome.UNKNOWN if "unknown" in statuses else Outcome.NO if "late" in statuses else Outcome.YES
+
+    @property
+    def exit_code(self) -> int:
+        return self.outcome.exit_code
+
+    def totals(self) -> dict[str, int]:
+        """How many duties have each status, worst first (`{"late": 1, "met": 2}`)."""
+        out: dict[str, int] = {}
+        for d in self.duties:
+            out[d.progress.status] = out.get(d.progress.status, 0) + 1
+        return {status: out[status] for status in SEVERITY if status in out}
+
+
+def place_commitments(
+    facts: Facts, place_id: str, as_of: dt.date, policy_for: Callable[[str], Any], engine: str = "compiled"
+) -> PlaceCommitments:
+    """What `place_id` owes on `as_of`: every `owed by` commitment, of anyone in the facts, whose
+    owing place (the person's place of that kind) is this place."""
+    place = _place(facts, place_id)
+    duties = []
+    for pid in sorted(facts.people):
+        report = commitments(policy_for(pid), facts, pid, as_of, engine=engine)
+        for c in report.commitments:
+            if c.owed_by is not None and c.owed_by_place == place.id:
+                duties.append(PlaceDuty(pid, facts.people[pid].name, c))
+    return PlaceCommitments(place.id, place.label(), place.kind, as_of, tuple(duties))
+
+
+def place_commitments_text(r: PlaceCommitments) -> str:
+    lines = [f"Duties owed by {_who(r.place, r.place_name if r.place_name != r.place else '')} ({r.kind})", f"  as of {r.as_of.isoformat()}"]
+    if not r.duties:
+        lines += ["", "  no duty of this place to anyone in the facts"]
+    person = None
+    for d in r.duties:
+        if d.person != person:
+            person = d.person
+            lines += ["", f"  to {_who(d.person, d.person_name)}"]
+        lines += ["  " + line for line in commitment_lines(d.progress) if not line.lstrip().startswith("owed by the ")]
+    if r.duties:
+        people = len({d.person for d in r.duties})
+        counts = ", ".join(f"{n} {status}" for status, n in r.totals().items())
+        lines += ["", f"  {len(r.duties)} dut{'y' if len(r.duties) == 1 else 'ies'} to {people} {'person' if people == 1 else 'people'}: {counts}"]
+    return "\n".join(lines)
+
+
+def place_commitments_json(r: PlaceCommitments) -> dict[str, Any]:
+    return {
+        "schema": PLACE_COMMITMENTS_SCHEMA,
+        "place": {"id": r.place, "name": r.place_name, "kind": r.kind},
+        "as_of": r.as_of.isoformat(),
+        "outcome": r.outcome.value,
+        "duties": [{"to": {"id": d.person, "name": d.person_name}, **commitment_json(d.progress)} for d in r.duties],
+        "totals": {status.replace(" ", "_"): n for status, n in r.totals().items()},
     }

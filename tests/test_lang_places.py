@@ -176,3 +176,100 @@ def test_the_cli_asks_about_a_place(tmp_path: Path):
     assert wrong.exit_code == 2 and "did you mean `big`?" in wrong.stderr
     both = cli("incentives", doc, "--place", "big", "--person", "ann", "--policy", pol, engines=False)
     assert both.exit_code == 2 and "exactly one of --person ID or --place ID" in both.stderr
+
+
+# =========================================================================== duties a place owes
+
+DUTY = """
+commitment "a mentor within two weeks" owed by district for mentee
+  when person.new_to_role
+  "a mentor is assigned": by person.first_teaching_day + 13 days: count(person.mentor) >= 1
+"""
+
+DUTY_DOC = {
+    "places": [
+        {"id": "ma", "kind": "state"},
+        {"id": "big", "kind": "district", "parent": "ma", "name": "Big Public Schools"},
+        {"id": "big_high", "kind": "school", "parent": "big"},
+        {"id": "small", "kind": "district", "parent": "ma"},
+    ],
+    "people": [
+        {"id": "ann", "place": "big_high", "facts": {"new_to_role": False}},
+        # in time (day 6), late (day 23), never, and one whose first day is not on file
+        {"id": "m1", "place": "big_high", "facts": {"new_to_role": True, "first_teaching_day": "2025-08-27"}},
+        {"id": "m2", "place": "big", "facts": {"new_to_role": True, "first_teaching_day": "2025-08-10"}},
+        {"id": "m3", "place": "big", "facts": {"new_to_role": True, "first_teaching_day": "2025-08-27"}},
+        {"id": "m4", "place": "small", "facts": {"new_to_role": True}},
+        {"id": "nowhere", "facts": {"new_to_role": True, "first_teaching_day": "2025-08-27"}},
+    ],
+    "relationships": [
+        {"kind": "mentoring", "mentor": "ann", "mentee": "m1", "from": "2025-09-01"},
+        {"kind": "mentoring", "mentor": "ann", "mentee": "m2", "from": "2025-09-02"},
+    ],
+}
+
+
+def _duties(place: str, body: str = DUTY):
+    from accord.places import place_commitments
+
+    loaded, p = facts(DUTY_DOC), policy(body)
+    reports = [place_commitments(loaded, place, AS_OF, lambda _: p, engine=e) for e in ("compiled", "interpreted")]
+    assert reports[0] == reports[1], "engines disagree"
+    return reports[0]
+
+
+def test_a_duty_owed_by_a_district_is_listed_for_the_district_per_person_it_is_owed_to():
+    report = _duties("big")
+    assert [(d.person, d.progress.status) for d in report.duties] == [("m1", "met"), ("m2", "met late"), ("m3", "late")]
+    assert report.totals() == {"late": 1, "met late": 1, "met": 1} and report.outcome is NO and report.exit_code == 1
+    assert all(d.progress.owed_by_place == "big" and d.progress.owed_by == "district" for d in report.duties)
+    # the school and the state owe nothing: the duty is the district's
+    assert _duties("big_high").duties == () and _duties("ma").duties == () and _duties("ma").exit_code == 0
+    small = _duties("small")  # m4's first day is not on file: whether the duty is met is unknown
+    assert [(d.person, d.progress.status) for d in small.duties] == [("m4", "unknown")] and small.exit_code == 3
+
+
+def test_the_person_form_names_the_place_that_owes_the_duty():
+    from tests.questions import commitments
+
+    report = commitments(policy(DUTY), facts(DUTY_DOC), "m3")
+    (c,) = report.commitments
+    assert (c.owed_by, c.owed_by_place, c.owed_by_name, c.status) == ("district", "big", "Big Public Schools", "late")
+    (c,) = commitments(policy(DUTY), facts(DUTY_DOC), "nowhere").commitments  # no district on file
+    assert c.owed_by_place is None
+    plain = commitments(policy(DUTY.replace(" owed by district", "")), facts(DUTY_DOC), "m3").commitments[0]
+    assert plain.owed_by is None and plain.status == "late"
+
+
+def test_the_cli_lists_the_duties_of_a_place(tmp_path: Path):
+    doc = write(tmp_path, "facts.json", DUTY_DOC)
+    pol = write(tmp_path, "p.accord", 'policy "Duties"\n  programme demo\n' + DUTY)
+    args = ("--policy", pol, "--as-of", AS_OF.isoformat())
+    result = cli("commitments", doc, "--place", "big", *args)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("Duties owed by Big Public Schools (big) (district)")
+    assert "  to Pat" not in result.stdout and "  to m3\n    LATE: a mentor within two weeks (for mentee)" in result.stdout
+    assert result.stdout.rstrip().endswith("3 duties to 3 people: 1 late, 1 met late, 1 met")
+    assert cli("commitments", doc, "--place", "small", *args).exit_code == 3
+    nothing = cli("commitments", doc, "--place", "ma", *args)
+    assert nothing.exit_code == 0 and "no duty of this place" in nothing.stdout
+    code, data = cli_json("commitments", doc, "--place", "big", *args)
+    assert code == 1 and data["schema"] == "accord.place-commitments/1" and data["outcome"] == "no"
+    assert [(d["to"]["id"], d["status"]) for d in data["duties"]] == [("m1", "met"), ("m2", "met_late"), ("m3", "late")]
+    assert data["duties"][0]["owed_by"] == {"kind": "district", "id": "big", "name": "Big Public Schools"}
+    assert data["totals"] == {"late": 1, "met_late": 1, "met": 1}
+    person = cli("commitments", doc, "--person", "m3", *args)
+    assert "owed by the district: Big Public Schools" in person.stdout
+    wrong = cli("commitments", doc, "--place", "bigg", *args)
+    assert wrong.exit_code == 2 and "did you mean `big`?" in wrong.stderr
+    for extra in (("--person", "m3"), ("--role", "mentee")):
+        both = cli("commitments", doc, "--place", "big", *extra, *args, engines=False)
+        assert both.exit_code == 2
+    assert cli("commitments", doc, *args, engines=False).exit_code == 2
+
+
+def test_a_duty_is_owed_by_a_kind_of_place():
+    with pytest.raises(accord.PolicyError) as excinfo:
+        policy(DUTY.replace("owed by district", "owed by distrct"))
+    (d,) = excinfo.value.diagnostics
+    assert d.code == "P290" and "district" in (d.hint or "") and d.span is not None and d.span.column > 40

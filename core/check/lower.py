@@ -8,6 +8,7 @@ from decimal import Decimal
 from .. import ast, ir
 from ..calendars import PERIOD_WORDS
 from ..ir import CheckedPolicy
+from ..model import PLACE_KINDS
 from ..schema import Programme
 from ..values import (
     ANY,
@@ -238,7 +239,18 @@ class Lowering(CheckerBase):
             }[part.kind]
             parts.append(ir.CheckedPart(part.kind, label, required, measure, due, cond, period, start, part.span))
         applies = self.condition(com.applies, scope) if com.applies is not None else None
-        return ir.CheckedCommitment(com.label, com.role, com.source, tuple(parts), self._right(com.right, com.span), com.span, applies)
+        owed_place = None
+        if com.owed_by is not None:
+            if com.owed_by not in PLACE_KINDS:
+                hint = self.did_you_mean(com.owed_by, PLACE_KINDS) or f"a place kind: {', '.join(PLACE_KINDS)}"
+                self.error("P290", f"`owed by {com.owed_by}`: a duty is owed by a kind of place, not `{com.owed_by}`", com.owed_span or com.span, hint)
+            else:  # the person's place of that kind, read like `person.district`
+                path = f"{com.role}.{com.owed_by}"
+                owed_place = ir.PlaceAbove(PLACE, scope["person"], com.owed_by, path, text=path, span=com.owed_span)
+        return ir.CheckedCommitment(
+            com.label, com.role, com.source, tuple(parts), self._right(com.right, com.span), com.span, applies,
+            owed_by=com.owed_by if owed_place is not None else None, owed_place=owed_place,
+        )
 
     def _dated(self, part: ast.Part, node: ir.Node | None) -> None:
         """Warn when a deadline (or a quota with a due date) reads nothing that has a date (P150)."""
