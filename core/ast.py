@@ -410,6 +410,9 @@ class Incentive:
     amounts: tuple[Expr, ...] = ()
     #: the other one-off clauses (`per`, `paid by`, `source`) written more than once
     repeated: tuple[str, ...] = ()
+    #: `to mentee.region per mentor`: the place that receives it (then `to` is ""); `to region`
+    #: (a kind of place) is kept in `to`, and the checker tells it from a role
+    receiver: Expr | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen

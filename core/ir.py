@@ -482,6 +482,8 @@ class CheckedIncentive:
     span: Span | None = attrs.field(eq=False)
     #: every `amount` when there are several (`amount` is the first): parts of one award; () for one
     amounts: tuple[Node, ...] = ()
+    #: `to region per mentor`: the place that receives it (then `to` is the role it is given per)
+    receiver: Node | None = None
 
     def amount_names(self) -> list[tuple[str, Node]]:
         """Each amount with the name of its value in the block: `amount`, then `amount1`, `amount2`..."""
@@ -701,6 +703,8 @@ class CheckedPolicy:
         for i, inc in enumerate(self.incentives):
             params = ("person", inc.other) if inc.other else ("person",)
             named = [*inc.amount_names(), *([("payer", inc.payer)] if inc.payer is not None else [])]
+            if inc.receiver is not None:
+                named.append(("receiver", inc.receiver))
             out[f"incentive:{i}"] = Block(params, inc.requirements, tuple(x for _, x in named), tuple(n for n, _ in named))
         for kind, top in self.records.items():
             for key, rec in record_layers(kind, top):

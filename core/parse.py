@@ -215,10 +215,12 @@ class _ToAst(Transformer[Token, Any]):
                 if fields["source"] is not None:
                     repeated.append("source")
                 fields["source"] = clause
+        # `to mentor`: a role or an end; `to mentee.region` (any other expression): a place receives it
+        receiver = None if isinstance(to, ast.Name) else to
         return ast.Incentive(
-            _text(label), str(to), fields["per"], amounts[0] if amounts else None, tuple(vouchers), tuple(recognitions),
+            _text(label), to.name if isinstance(to, ast.Name) else "", fields["per"], amounts[0] if amounts else None, tuple(vouchers), tuple(recognitions),
             fields["payer"], tuple(reqs), fields["source"], fields["right"], span=_span(self.file, label),
-            amounts=tuple(amounts), repeated=tuple(repeated),
+            amounts=tuple(amounts), repeated=tuple(repeated), receiver=receiver,
         )
 
     def per(self, c: list[Token]) -> tuple[str, Any]:

@@ -273,3 +273,117 @@ def test_a_duty_is_owed_by_a_kind_of_place():
         policy(DUTY.replace("owed by district", "owed by distrct"))
     (d,) = excinfo.value.diagnostics
     assert d.code == "P290" and "district" in (d.hint or "") and d.span is not None and d.span.column > 40
+
+
+# =========================================================================== money paid to a place
+
+GRANT = """
+incentive "induction grant" to district per mentee
+  amount USD 200
+  paid by person.state
+  require "the mentor is trained": mentor.mentor_trained
+
+incentive "regional stipend" to mentee.region per mentor
+  amount USD 500
+  paid by "the association"
+"""
+
+GRANT_DOC = {
+    "places": [
+        {"id": "ma", "kind": "state", "name": "Massachusetts"},
+        {"id": "se", "kind": "region", "parent": "ma"},
+        {"id": "ne", "kind": "region", "parent": "ma"},
+        {"id": "big", "kind": "district", "parent": "se"},
+        {"id": "far", "kind": "district", "parent": "ne"},
+    ],
+    "people": [
+        {"id": "ann", "place": "big", "facts": {"mentor_trained": True}},
+        {"id": "bo", "place": "far"},  # training not on file
+        {"id": "m1", "place": "big"},
+        {"id": "m2", "place": "big"},
+        {"id": "m3", "place": "far"},
+        {"id": "m4"},  # no place on file
+    ],
+    "relationships": [
+        {"kind": "mentoring", "mentor": "ann", "mentee": "m1", "from": "2025-09-01"},
+        {"kind": "mentoring", "mentor": "ann", "mentee": "m2", "from": "2025-09-01"},
+        {"kind": "mentoring", "mentor": "bo", "mentee": "m3", "from": "2025-09-01"},
+        {"kind": "mentoring", "mentor": "ann", "mentee": "m3", "from": "2025-09-01", "to": "2025-10-01"},
+        {"kind": "mentoring", "mentor": "bo", "mentee": "m4", "from": "2025-09-01"},
+    ],
+}
+
+
+def _money(place: str):
+    from accord.places import place_incentives
+
+    loaded, p = facts(GRANT_DOC), policy(GRANT)
+    reports = [place_incentives(loaded, place, AS_OF, lambda _: p, engine=e) for e in ("compiled", "interpreted")]
+    assert reports[0] == reports[1], "engines disagree"
+    return reports[0]
+
+
+def test_a_place_receives_an_incentive_per_person_of_a_role():
+    big = _money("big")
+    assert [(x.person, x.award.partner, x.award.label, x.award.outcome) for x in big.receipts] == [
+        ("m1", "ann", "induction grant", YES), ("m2", "ann", "induction grant", YES),
+    ]
+    assert big.received_totals() == {"USD": Decimal("400")} and big.totals() == {} and big.outcome is YES
+    far = _money("far")  # m3's mentor bo: training not on file; the mentoring with ann ended
+    assert [(x.person, x.award.outcome) for x in far.receipts] == [("m3", UNKNOWN)] and far.outcome is UNKNOWN
+    # the mentee's region receives the stipend, per mentor: ann's two teams in se; bo's in ne
+    se = _money("se")
+    assert [(x.person, x.award.partner) for x in se.receipts] == [("ann", "m1"), ("ann", "m2")]
+    assert se.received_totals() == {"USD": Decimal("1000")}
+    assert [(x.person, x.award.partner) for x in _money("ne").receipts] == [("bo", "m3")]
+    state = _money("ma")  # the state pays the grants, to the districts
+    assert state.receipts == () and [x.award.receiver for x in state.payments] == ["big", "big", "far"]
+    assert state.totals() == {"USD": Decimal("400")}
+
+
+def test_an_incentive_to_a_place_is_not_the_persons():
+    from tests.questions import incentives
+
+    assert incentives(policy(GRANT), facts(GRANT_DOC), "m1").awards == ()
+    assert incentives(policy(GRANT), facts(GRANT_DOC), "ann").awards == ()
+    # with no place on file, the receiving place is unknown: it is nobody's receipt, and says what is missing
+    from accord.incentives import incentives as raw
+
+    (award,) = [a for a in raw(policy(GRANT), facts(GRANT_DOC), "m4", AS_OF, to_places=True).awards]
+    assert award.receiver is None and "m4" not in str(award.missing) and "mentee.district" in award.missing
+
+
+def test_the_cli_shows_what_a_place_receives(tmp_path: Path):
+    doc = write(tmp_path, "facts.json", GRANT_DOC)
+    pol = write(tmp_path, "p.accord", 'policy "Grants"\n  programme demo\n' + GRANT)
+    args = ("--policy", pol, "--as-of", AS_OF.isoformat())
+    result = cli("incentives", doc, "--place", "big", *args)
+    assert result.exit_code == 0 and result.stdout.startswith("Incentives paid by and to big (district)")
+    assert "induction grant for mentee m1 with mentor ann: USD 200, paid by Massachusetts" in result.stdout
+    assert "receives in total: USD 400" in result.stdout
+    assert cli("incentives", doc, "--place", "far", *args).exit_code == 3
+    state = cli("incentives", doc, "--place", "ma", *args)
+    assert "induction grant to big for mentee m1 with mentor ann: USD 200" in state.stdout and state.exit_code == 3  # far's is undetermined
+    code, data = cli_json("incentives", doc, "--place", "se", *args)
+    assert code == 0 and data["received_totals"] == {"USD": "1000"} and data["totals"] == {}
+    assert [(x["through"]["id"], x["through"]["role"], x["partner"], x["payer"]) for x in data["receipts"]] == [
+        ("ann", "mentor", "m1", "the association"), ("ann", "mentor", "m2", "the association"),
+    ]
+    code, data = cli_json("incentives", doc, "--place", "ma", *args)
+    assert data["payments"][0]["receiver"] == {"id": "big", "name": "big", "for": "mentee"}
+
+
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [
+        ("to district", "P291"),
+        ("to district per relationship", "P291"),
+        ("to mentee.years_experience per mentee", "P292"),
+        ("to district per mentie", "P103"),
+    ],
+)
+def test_an_incentive_to_a_place_misused_is_a_located_error(line, code):
+    with pytest.raises(accord.PolicyError) as excinfo:
+        policy(f'incentive "grant" {line}\n  amount USD 200\n')
+    assert [d.code for d in excinfo.value.diagnostics] == [code]
+    assert excinfo.value.diagnostics[0].span is not None

@@ -69,17 +69,26 @@ def _incentives_expected(report: Any, expect: dict[str, Any]) -> list[Failure]:
 
 
 def _place_incentives_expected(report: Any, expect: dict[str, Any]) -> list[Failure]:
-    """A place's incentives: `place_pays` and `place_receives` are its totals by unit (`USD: 1000`)."""
+    """A place's incentives: `receives`, `not_received`, `undetermined` name what it receives as
+    `PERSON: LABEL` (the person it is given per); `place_pays` and `place_receives` are its
+    totals by unit (`USD: 1000`)."""
+    from ..evaluate import Outcome
+
     out: list[Failure] = []
-    for key, got in (("place_pays", report.totals()), ("place_receives", report.received_totals())):
+    for key, outcome in (("receives", Outcome.YES), ("not_received", Outcome.NO), ("undetermined", Outcome.UNKNOWN)):
         if key in expect:
-            want = {str(k): str(v) for k, v in (expect[key] or {}).items()}
-            shown = {k: str(v) for k, v in got.items()}
-            if want != shown:
-                out.append(Failure(key.replace("_", " "), want, shown))
-    unexpected = set(expect) - {"place_pays", "place_receives"}
-    if unexpected:
-        out.append(Failure("expectations of a place's incentives", "place_pays, place_receives", ", ".join(sorted(unexpected))))
+            want = sorted(_as_list(expect[key]) if expect[key] else [])
+            got = sorted({f"{r.person}: {r.award.label}" for r in report.receipts if r.award.outcome is outcome})
+            if want != got:
+                out.append(Failure(key.replace("_", " "), want, got))
+    for key, totals in (("place_pays", report.totals()), ("place_receives", report.received_totals())):
+        if key in expect:
+            want_totals = {str(k): str(v) for k, v in (expect[key] or {}).items()}
+            shown = {k: str(v) for k, v in totals.items()}
+            if want_totals != shown:
+                out.append(Failure(key.replace("_", " "), want_totals, shown))
+    if "totals" in expect:
+        out.append(Failure("expectations of a place's incentives", "place_pays, place_receives", "totals"))
     return out
 
 
