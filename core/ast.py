@@ -103,6 +103,16 @@ class EvidenceQuery(Expr):
 
 
 @attrs.frozen
+class HoldersAt(Expr):
+    """`mentors at person.school`: the people at a place (or under it) who stand at an end of a
+    relationship valid on the as-of date; only as an argument of a call (`count(...)`)."""
+
+    role: str
+    place: Expr
+    role_span: Span = _span()
+
+
+@attrs.frozen
 class SetLit(Expr):
     items: tuple[Expr, ...]
 

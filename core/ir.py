@@ -97,6 +97,16 @@ class Related(Node):
 
 
 @attrs.frozen
+class HoldersAt(Node):
+    """The people at a place (or at a place under it) at one end (`mentor`) of a relationship of
+    `kinds` valid on the as-of date (or in the period): `mentors at person.school`."""
+
+    end: str
+    kinds: tuple[str, ...]
+    place: Node
+
+
+@attrs.frozen
 class ItemField(Node):
     """A field of an evidence item, or of a person/place (`id`, `name`)."""
 
@@ -652,7 +662,7 @@ def dated(node: Node) -> bool:
     constants cannot say on which day it first held.
     """
     return any(
-        isinstance(n, (Evidence, Related, Today, CallFn)) or (isinstance(n, Fact) and n.derive is not None) for n in walk(node)
+        isinstance(n, (Evidence, Related, HoldersAt, Today, CallFn)) or (isinstance(n, Fact) and n.derive is not None) for n in walk(node)
     )
 
 

@@ -541,6 +541,9 @@ class _ToAst(Transformer[Token, Any]):
     def evidence(self, c: list[Any]) -> ast.Expr:
         return ast.EvidenceQuery(str(c[1]), c[2], c[3], span=self._s(*c))
 
+    def holders_at(self, c: list[Any]) -> ast.Expr:
+        return ast.HoldersAt(str(c[0]), c[1], span=self._s(*c), role_span=_span(self.file, c[0]))
+
 
 def _group(op: str) -> str:
     return "+" if op in "+-" else "*"
@@ -602,7 +605,7 @@ _ToAst._measure = _measure  # type: ignore[attr-defined]
 for _name in (
     "quantifier", "or_expr", "and_expr", "not_", "compare", "member", "not_member", "same", "not_same", "arith", "neg",
     "field", "call", "paren", "set_literal", "evidence", "school_days", "nth_period", "the_of",
-    "percent_of", "average", "if_expr", "let_expr", "to_whole",
+    "percent_of", "average", "if_expr", "let_expr", "to_whole", "holders_at",
 ):
     setattr(_ToAst, _name, _measured(getattr(_ToAst, _name)))
 

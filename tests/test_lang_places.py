@@ -387,3 +387,136 @@ def test_an_incentive_to_a_place_misused_is_a_located_error(line, code):
         policy(f'incentive "grant" {line}\n  amount USD 200\n')
     assert [d.code for d in excinfo.value.diagnostics] == [code]
     assert excinfo.value.diagnostics[0].span is not None
+
+
+# =========================================================================== the holders of a role at a place
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+CAPS_DOC = {
+    "places": [
+        {"id": "ma", "kind": "state"},
+        {"id": "big", "kind": "district", "parent": "ma", "facts": {"mentor_allotment": "USD 9000"}},
+        {"id": "high", "kind": "school", "parent": "big"},
+        {"id": "hill", "kind": "school", "parent": "big"},
+    ],
+    "people": [
+        {"id": "a", "place": "high"}, {"id": "b", "place": "high"}, {"id": "c", "place": "hill"},
+        {"id": "d", "place": "big"}, {"id": "e", "place": "high"}, {"id": "z"},
+        {"id": "m1", "place": "high"}, {"id": "m2", "place": "hill"}, {"id": "m3"},
+    ],
+    "relationships": [
+        {"kind": "mentoring", "mentor": "a", "mentee": "m1", "from": "2025-09-01"},
+        {"kind": "mentoring", "mentor": "a", "mentee": "m2", "from": "2025-09-01"},  # a counts once
+        {"kind": "mentoring", "mentor": "b", "mentee": "m1", "from": "2025-09-01"},
+        {"kind": "mentoring", "mentor": "c", "mentee": "m2", "from": "2025-09-01"},
+        {"kind": "mentoring", "mentor": "d", "mentee": "m3", "from": "2025-09-01"},  # at the district itself
+        {"kind": "mentoring", "mentor": "e", "mentee": "m1", "from": "2024-09-01", "to": "2025-06-30"},  # ended
+        {"kind": "mentoring", "mentor": "z", "mentee": "m3", "from": "2025-09-01"},  # no place on file
+    ],
+}
+
+
+def _count_at(expr: str, who: str = "m1", doc: dict = CAPS_DOC):
+    p = policy(f'role mentee\n  require "n": {expr}\n')
+    d = decide(p, facts(doc), who, "mentee", AS_OF)
+    return d.requirements[0]
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ("count(mentors at person.school) = 2", "a, b at high"),
+        ("count(mentors at person.district) = 4", "a, b, c, d: the schools under it count"),
+        ("count(mentors at person.state) = 4", "z has no place"),
+        ("count(mentees at person.school) = 1", "m1: the holders of either end"),
+        ("count(mentor at person.school) = 2", "the singular reads the same"),
+    ],
+)
+def test_a_count_of_the_holders_of_a_role_at_a_place(expr, expected):
+    assert _count_at(expr).status == "met", expected
+
+
+def test_a_count_at_an_unknown_place_is_unknown_and_names_it():
+    r = _count_at("count(mentors at person.school) <= 3", who="m3")
+    assert r.status == "unknown" and r.missing == ("person.school",)
+
+
+def test_a_cap_at_a_school_and_an_allotment_spread_over_the_districts_mentors():
+    from tests.support import decide_pair
+
+    body = """
+pair mentor, mentee
+  require "at most two mentors per school": count(mentor.mentee) >= 1 or count(mentors at mentor.school) < 2
+
+incentive "allotment share" to mentor per person
+  amount mentor.district.mentor_allotment / count(mentors at mentor.district)
+  paid by mentor.district
+"""
+    p, loaded = policy(body), facts(CAPS_DOC)
+    assert decide_pair(p, loaded, "e", "m1").outcome is NO  # high has a and b
+    assert decide_pair(p, loaded, "a", "m1").outcome is YES  # already mentors
+    assert decide_pair(p, loaded, "c", "m2").outcome is YES  # hill has one
+    from tests.questions import incentives
+
+    (award,) = incentives(p, loaded, "a").awards
+    assert award.amount == Decimal("2250") and award.payer == "big"
+    # on an earlier day, e's relationship was valid and the others not yet begun
+    assert decide_pair(p, loaded, "b", "m2", dt.date(2025, 1, 15)).outcome is YES
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["high", "hill", "big", None]), st.booleans()), min_size=1, max_size=8))
+def test_a_district_counts_the_mentors_of_its_schools_and_its_own(people):
+    """The law: a district's mentors are its schools' and its own, each counted once."""
+    doc = {
+        "places": CAPS_DOC["places"],
+        "people": [{"id": f"p{i}", **({"place": place} if place else {})} for i, (place, _) in enumerate(people)] + [{"id": "t", "place": "high"}],
+        "relationships": [
+            {"kind": "mentoring", "mentor": f"p{i}", "mentee": "t", "from": "2025-09-01" if now else "2024-01-01", **({} if now else {"to": "2024-06-30"})}
+            for i, (_, now) in enumerate(people)
+        ],
+    }
+    loaded = facts(doc)
+    from accord.runtime import Context
+
+    ctx = Context(loaded, AS_OF)
+    counts = {place: {x.id for x in ctx.holders_at(loaded.places[place], "mentor", ("mentoring",))} for place in ("high", "hill", "big", "ma")}
+    own = {f"p{i}" for i, (place, now) in enumerate(people) if place == "big" and now}
+    assert counts["big"] == counts["high"] | counts["hill"] | own and not counts["high"] & counts["hill"]
+    assert counts["ma"] == counts["big"]
+    assert len(counts["big"]) == sum(1 for place, now in people if place and now)
+    # and a rule reads the same count, in both engines (`decide` insists they agree)
+    rule = f'count(mentors at person.district) = {len(counts["big"])} and count(mentors at person.school) = {len(counts["high"])}'
+    assert decide(policy(f'role mentee\n  require "n": {rule}\n'), loaded, "t", "mentee").outcome is YES
+
+
+@pytest.mark.parametrize(
+    ("expr", "code"),
+    [
+        ("count(teachers at person.school) >= 1", "P293"),
+        ("count(mentors at person.years_experience) >= 1", "P294"),
+        ("count(mentors at person.shcool) >= 1", "P102"),
+    ],
+)
+def test_counting_holders_misused_is_a_located_error(expr, code):
+    with pytest.raises(accord.PolicyError) as excinfo:
+        policy(f'role mentor\n  require "r": {expr}\n')
+    assert [d.code for d in excinfo.value.diagnostics] == [code]
+    assert excinfo.value.diagnostics[0].span is not None
+
+
+def test_counting_holders_reads_no_record_and_keeps_the_roster_whole():
+    """The count reads people, places and relationships, not records: a viewer's redaction has
+    nothing to hide in it; and since it reads beyond a person's own relationships, a roster asks
+    it of the whole roster, never of a batch."""
+    from accord.roster.questions import _self_contained
+    from accord.runtime import RecordingContext
+
+    loaded = facts(CAPS_DOC)
+    ctx = RecordingContext(loaded, AS_OF)
+    assert len(ctx.holders_at(loaded.places["big"], "mentor", ("mentoring",))) == 4 and ctx.reads == set()
+    p = policy('role mentor\n  require "room": count(mentors at person.school) < 3\n')
+    assert not _self_contained([p], "eligibility", None)
+    assert _self_contained([policy('role mentor\n  require "trained": person.mentor_trained\n')], "eligibility", None)
