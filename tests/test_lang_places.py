@@ -5,7 +5,10 @@ A plugin declares facts about places (`FactSpec(..., about="place")`: the shared
 a rule reads them from any place (`mentee.district.enrolment`, `person.place.enrolment`). A place
 fact on a person is P280, a person's fact on a place P281, and a facts file that puts one under the
 other is F050. A missing place fact is unknown, like any fact. A cap across people reads a count of
-relationships (`count(mentor.mentee) <= 3`).
+relationships (`count(mentor.mentee) <= 3`), or the holders of a relationship end at a place
+(`count(mentors at mentor.school)`, P293/P294). A place owes duties (`commitment ... owed by
+district for mentee`, P290; `accord commitments --place`) and receives money (`incentive ... to
+district per mentee`, P291/P292; `accord incentives --place` shows receipts too).
 
 Every decision is made with both engines, which must agree.
 """
@@ -17,6 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import accord
 from accord.evaluate import Outcome
@@ -390,9 +395,6 @@ def test_an_incentive_to_a_place_misused_is_a_located_error(line, code):
 
 
 # =========================================================================== the holders of a role at a place
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 CAPS_DOC = {
     "places": [
