@@ -17,13 +17,13 @@ from ..question import Asking, Question, one
 def answer(asking: Asking) -> list[Any]:
     from ..commitments import commitments
 
-    person, place = asking.options["person"], asking.options["place"]
+    person, place = asking.options.get("person"), asking.options.get("place")
     if (person is None) == (place is None):
         raise click.UsageError("give exactly one of --person ID or --place ID")
     if place is not None:  # the place is the subject: the duties it owes (docs/language.md section 29)
         from ..places import place_commitments
 
-        if asking.options["role"] is not None:
+        if asking.options.get("role") is not None:
             raise click.UsageError("--role goes with --person: --place lists every duty the place owes")
         return [place_commitments(asking.facts, place, asking.as_of, lambda pid: asking.policies.for_person(asking.facts, pid), asking.engine)]
     policy = asking.policies.for_person(asking.facts, person)
