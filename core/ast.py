@@ -103,6 +103,16 @@ class EvidenceQuery(Expr):
 
 
 @attrs.frozen
+class HoldersAt(Expr):
+    """`mentors at person.school`: the people at a place (or under it) who stand at an end of a
+    relationship valid on the as-of date; only as an argument of a call (`count(...)`)."""
+
+    role: str
+    place: Expr
+    role_span: Span = _span()
+
+
+@attrs.frozen
 class SetLit(Expr):
     items: tuple[Expr, ...]
 
@@ -410,6 +420,9 @@ class Incentive:
     amounts: tuple[Expr, ...] = ()
     #: the other one-off clauses (`per`, `paid by`, `source`) written more than once
     repeated: tuple[str, ...] = ()
+    #: `to mentee.region per mentor`: the place that receives it (then `to` is ""); `to region`
+    #: (a kind of place) is kept in `to`, and the checker tells it from a role
+    receiver: Expr | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen
@@ -492,6 +505,9 @@ class Commitment:
     #: `when CONDITION`: the commitment is owed only by the people for whom it holds
     applies: Expr | None = None
     span: Span = _span()
+    #: `owed by district`: a duty the person's place of that kind owes them (None: the person owes it)
+    owed_by: str | None = attrs.field(default=None, kw_only=True)
+    owed_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @attrs.frozen

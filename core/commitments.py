@@ -23,7 +23,7 @@ from .errors import Diagnostic, PolicyError, Span, caret_snippet
 from .answers import RuleResult
 from .evaluate import run_block
 from .explain import results
-from .model import Facts, Person
+from .model import Facts, Person, Place
 from .outcome import Outcome
 from . import calendars, runtime
 from .runtime import Context, RuleFailure, shift
@@ -31,7 +31,7 @@ from .values import Unknown, show
 
 MET, MET_LATE, ON_TRACK, IN_PROGRESS, LATE, UNKNOWN = "met", "met late", "on track", "in progress", "late", "unknown"
 #: worst first: the status of a commitment is the worst of its parts
-_SEVERITY = [UNKNOWN, LATE, IN_PROGRESS, ON_TRACK, MET_LATE, MET]
+SEVERITY = _SEVERITY = [UNKNOWN, LATE, IN_PROGRESS, ON_TRACK, MET_LATE, MET]
 
 
 @attrs.frozen
@@ -78,6 +78,11 @@ class CommitmentProgress:
     applies: bool | None = True
     #: what would settle whether it applies
     missing: tuple[str, ...] = ()
+    #: a duty a place owes the person (`owed by district`): the kind of place, and the place
+    #: (its id and name; both None when the person's place of that kind is not in the facts)
+    owed_by: str | None = None
+    owed_by_place: str | None = None
+    owed_by_name: str | None = None
 
 
 @attrs.frozen
@@ -398,10 +403,13 @@ def commitments(
             else:
                 parts.append(_recurring(r, i, part, values, policy, as_of))
         status = min((p.status for p in parts), key=_SEVERITY.index) if applies else UNKNOWN
+        owed = values.get("owed_by") if com.owed_by is not None else None
+        owed_id, owed_name = (owed.id, owed.label()) if isinstance(owed, Place) else (None, None)
         out.append(
             CommitmentProgress(
                 com.label, com.role, status, tuple(parts), com.source, str(com.span) if com.span else None,
                 policy.checked.layer_name(com.span.file if com.span else None), applies, tuple(sorted(unsettled)),
+                com.owed_by, owed_id, owed_name,
             )
         )
     return CommitmentReport(subject.id, subject.name, policy.checked.name, policy.checked.file, as_of, tuple(out))

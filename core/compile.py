@@ -204,6 +204,9 @@ class _Gen:
     def _Related(self, n: ir.Related) -> str:
         return f"ctx.related({self.expr(n.subject)}, {n.end!r}, {n.kinds!r})"
 
+    def _HoldersAt(self, n: ir.HoldersAt) -> str:
+        return f"ctx.holders_at({self.expr(n.place)}, {n.end!r}, {n.kinds!r})"
+
     def _ItemField(self, n: ir.ItemField) -> str:
         missing = self.const(Unknown([n.missing]))
         if n.name in runtime.PERSON_FIELDS:

@@ -21,7 +21,7 @@ from .values import DATE, Dated, Money, Quantity, Rate, Type, Unknown, period_te
 
 if TYPE_CHECKING:  # the other questions' modules load when their reports are formatted
     from .access import AccessDecision
-    from .commitments import CommitmentReport
+    from .commitments import CommitmentProgress, CommitmentReport
     from .compile import CompiledPolicy
     from .incentives import IncentiveReport
     from .interpret import Interpreter, Trace
@@ -596,49 +596,93 @@ def access_text(d: AccessDecision) -> str:
 # --------------------------------------------------------------------------- commitments
 
 
-def commitments_json(report: CommitmentReport) -> dict[str, Any]:
+def commitment_json(c: CommitmentProgress) -> dict[str, Any]:
+    """One commitment's progress, as data (an item of `accord.commitments/1`'s `commitments`)."""
     return {
-        **_report_head(COMMITMENTS_SCHEMA, report),
-        "commitments": [
+        "label": c.label,
+        "role": c.role,
+        "status": c.status.replace(" ", "_"),
+        "source": c.source,
+        "location": c.location,
+        "layer": c.layer,
+        "applies": c.applies,
+        "missing": list(c.missing),
+        **({"owed_by": {"kind": c.owed_by, "id": c.owed_by_place, "name": c.owed_by_name}} if c.owed_by else {}),
+        "parts": [
             {
-                "label": c.label,
-                "role": c.role,
-                "status": c.status.replace(" ", "_"),
-                "source": c.source,
-                "location": c.location,
-                "layer": c.layer,
-                "applies": c.applies,
-                "missing": list(c.missing),
-                "parts": [
-                    {
-                        "label": p.label,
-                        "kind": p.kind,
-                        "status": p.status.replace(" ", "_"),
-                        "required": p.required,
-                        "done": p.done,
-                        "remaining": p.remaining,
-                        "due": p.due.isoformat() if p.due else None,
-                        "met_on": p.met_on.isoformat() if p.met_on else None,
-                        "met_on_known": p.met_on_known,
-                        "behind": p.behind,
-                        "periods_met": p.periods_met,
-                        "periods_due": p.periods_due,
-                        "current_period": p.current,
-                        "missed": list(p.missed),
-                        **({"periods": list(p.periods)} if p.periods else {}),
-                        "missing": list(p.missing),
-                        "errors": list(p.errors),
-                        "location": p.location,
-                    }
-                    for p in c.parts
-                ],
+                "label": p.label,
+                "kind": p.kind,
+                "status": p.status.replace(" ", "_"),
+                "required": p.required,
+                "done": p.done,
+                "remaining": p.remaining,
+                "due": p.due.isoformat() if p.due else None,
+                "met_on": p.met_on.isoformat() if p.met_on else None,
+                "met_on_known": p.met_on_known,
+                "behind": p.behind,
+                "periods_met": p.periods_met,
+                "periods_due": p.periods_due,
+                "current_period": p.current,
+                "missed": list(p.missed),
+                **({"periods": list(p.periods)} if p.periods else {}),
+                "missing": list(p.missing),
+                "errors": list(p.errors),
+                "location": p.location,
             }
-            for c in report.commitments
+            for p in c.parts
         ],
     }
 
 
+def commitments_json(report: CommitmentReport) -> dict[str, Any]:
+    return {
+        **_report_head(COMMITMENTS_SCHEMA, report),
+        "commitments": [commitment_json(c) for c in report.commitments],
+    }
+
+
 _PROGRESS_COLOUR = {"met": "green", "met late": "green", "on track": "cyan", "in progress": "cyan", "late": "red", "unknown": "yellow"}
+
+
+def commitment_lines(c: CommitmentProgress) -> list[str]:
+    """One commitment's lines (its head, then a line per part), indented by two spaces."""
+    lines: list[str] = []
+    head = _style(c.status.upper(), fg=_PROGRESS_COLOUR[c.status], bold=True)
+    lines.append(f"  {head}: {c.label} (for {c.role})" + (f", {c.source}" if c.source else ""))
+    if c.owed_by:  # a place's duty to the person, not the person's own
+        owed = c.owed_by_name or f"unknown (missing {c.role}.{c.owed_by})"
+        lines.append(f"    owed by the {c.owed_by}: {owed}")
+    if c.applies is None:
+        lines.append(f"    whether it applies is unknown: missing {', '.join(c.missing)}")
+    for p in c.parts:
+        mark = _style(f"[{p.status}]".ljust(14), fg=_PROGRESS_COLOUR[p.status])
+        detail = []
+        if p.required is not None:
+            detail.append(f"{p.done} of {p.required} done, {p.remaining} to go")
+        if p.behind:
+            detail.append(f"behind schedule by {p.behind}")
+        if p.periods_due is not None:
+            detail.append(f"{p.periods_met} of {p.periods_due} past period{'s' if p.periods_due != 1 else ''} met")
+        if p.current and not p.periods:
+            detail.append(p.current)
+        if p.due:
+            detail.append(f"due {p.due.isoformat()}")
+        if p.met_on:
+            detail.append(f"met on {p.met_on.isoformat()}")
+        elif not p.met_on_known:
+            detail.append("met, date not known")
+        lines.append(f"    {mark} {p.label}" + (f": {'; '.join(detail)}" if detail else ""))
+        for period in p.periods:  # a school calendar's periods: each one, met or missed
+            lines.append(f"    {'':<14} {period}")
+        for miss in () if p.periods else p.missed[:3]:
+            lines.append(f"    {'':<14} missed {miss}")
+        if len(p.missed) > 3 and not p.periods:
+            lines.append(f"    {'':<14} ... and {len(p.missed) - 3} more missed period{'s' if len(p.missed) > 4 else ''}")
+        if p.missing:
+            lines.append(f"    {'':<14} missing: {', '.join(p.missing)}")
+        for error in p.errors:
+            lines.append(f"    {'':<14} error: {error}")
+    return lines
 
 
 def commitments_text(report: CommitmentReport) -> str:
@@ -651,36 +695,5 @@ def commitments_text(report: CommitmentReport) -> str:
         lines.append("  no commitments")
     for c in report.commitments:
         lines.append("")
-        head = _style(c.status.upper(), fg=_PROGRESS_COLOUR[c.status], bold=True)
-        lines.append(f"  {head}: {c.label} (for {c.role})" + (f", {c.source}" if c.source else ""))
-        if c.applies is None:
-            lines.append(f"    whether it applies is unknown: missing {', '.join(c.missing)}")
-        for p in c.parts:
-            mark = _style(f"[{p.status}]".ljust(14), fg=_PROGRESS_COLOUR[p.status])
-            detail = []
-            if p.required is not None:
-                detail.append(f"{p.done} of {p.required} done, {p.remaining} to go")
-            if p.behind:
-                detail.append(f"behind schedule by {p.behind}")
-            if p.periods_due is not None:
-                detail.append(f"{p.periods_met} of {p.periods_due} past period{'s' if p.periods_due != 1 else ''} met")
-            if p.current and not p.periods:
-                detail.append(p.current)
-            if p.due:
-                detail.append(f"due {p.due.isoformat()}")
-            if p.met_on:
-                detail.append(f"met on {p.met_on.isoformat()}")
-            elif not p.met_on_known:
-                detail.append("met, date not known")
-            lines.append(f"    {mark} {p.label}" + (f": {'; '.join(detail)}" if detail else ""))
-            for period in p.periods:  # a school calendar's periods: each one, met or missed
-                lines.append(f"    {'':<14} {period}")
-            for miss in () if p.periods else p.missed[:3]:
-                lines.append(f"    {'':<14} missed {miss}")
-            if len(p.missed) > 3 and not p.periods:
-                lines.append(f"    {'':<14} ... and {len(p.missed) - 3} more missed period{'s' if len(p.missed) > 4 else ''}")
-            if p.missing:
-                lines.append(f"    {'':<14} missing: {', '.join(p.missing)}")
-            for error in p.errors:
-                lines.append(f"    {'':<14} error: {error}")
+        lines += commitment_lines(c)
     return "\n".join(lines)

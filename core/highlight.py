@@ -20,7 +20,7 @@ DECLARATIONS = (
     "except", "prefer", "weight", "first", "amount", "voucher", "recognition", "paid", "visible", "counts",
     "reveals", "grants", "denies", "overriding", "may", "per", "to", "for", "when", "shared", "by",
     "subject", "at", "least", "of", "due", "from", "every", "any", "evidence", "where", "kept", "academic",
-    "replace", "within", "each",
+    "replace", "within", "each", "owed",
 )  # fmt: skip
 #: words of an expression
 OPERATOR_WORDS = ("and", "or", "not", "in", "is", "the", "school", "between", "average", "if", "then", "else", "let", "otherwise", "whole")

@@ -73,6 +73,11 @@ class Award:
     #: the parts of an incentive with several `amount`s, in order (`amount` is then their total
     #: when they are all of one kind and unit, else None); () for one amount
     parts: tuple[AwardPart, ...] = ()
+    #: an incentive to a place (`to region per mentor`): the place that receives it (id and name;
+    #: None when it cannot be worked out), and the role of the person it is given per
+    receiver: str | None = None
+    receiver_name: str | None = None
+    through: str | None = None
 
     @property
     def amount_text(self) -> str | None:
@@ -211,6 +216,13 @@ def _award(
     if paid_by.__class__ is Unknown:
         payer_missing = tuple(sorted(paid_by.missing))
         missing |= paid_by.missing
+    receiver = receiver_name = None
+    if inc.receiver is not None:
+        to = result.values.get("receiver")
+        if isinstance(to, Place):
+            receiver, receiver_name = to.id, to.label()
+        elif to.__class__ is Unknown:
+            missing |= to.missing
     if not reason:
         failing = [r for r in reqs if r.status != "met"]
         reason = "; ".join(f"{r.label}: {r.because}" for r in failing)
@@ -235,13 +247,21 @@ def _award(
         layer=policy.checked.layer_name(inc.span.file if inc.span else None),
         payer_missing=payer_missing,
         parts=tuple(parts),
+        receiver=receiver,
+        receiver_name=receiver_name,
+        through=inc.to if inc.receiver is not None else None,
     )
 
 
 def incentives(
-    policy: CompiledPolicy, facts: Facts, person: str, as_of: dt.date | None = None, *, engine: str = "compiled"
+    policy: CompiledPolicy, facts: Facts, person: str, as_of: dt.date | None = None, *, engine: str = "compiled",
+    to_places: bool = False,
 ) -> IncentiveReport:
-    """What `person` receives under the policy's incentives on `as_of`, and what they do not, and why."""
+    """What `person` receives under the policy's incentives on `as_of`, and what they do not, and why.
+
+    With `to_places`, instead, what places receive through the person: the incentives `to` a place
+    (`to region per mentor`) given for them (`places.place_incentives` asks this way).
+    """
     as_of = as_of or dt.date.today()
     policy.check_in_force(as_of)
     if facts.dated:
@@ -250,6 +270,8 @@ def incentives(
     ctx = Context(facts, as_of)
     awards: list[Award] = []
     for index, inc in enumerate(policy.checked.incentives):
+        if (inc.receiver is not None) != to_places:  # a place's incentive is not the person's, and back
+            continue
         if inc.per == "person":
             awards.append(_award(policy, index, inc, ctx, subject, None, engine))
             continue
@@ -257,7 +279,7 @@ def incentives(
         partners = sorted(ctx.related(subject, inc.other, inc.kinds), key=lambda p: p.id)
         for partner in partners:
             awards.append(_award(policy, index, inc, ctx, subject, partner, engine))
-        if not partners:
+        if not partners and not to_places:
             kind, unit = _kind(inc)
             awards.append(
                 Award(

@@ -141,6 +141,9 @@ class Interpreter:
     def _Related(self, n: ir.Related, env: dict[str, Any]) -> Any:
         return self.ctx.related(self.eval(n.subject, env), n.end, n.kinds)
 
+    def _HoldersAt(self, n: ir.HoldersAt, env: dict[str, Any]) -> Any:
+        return self.ctx.holders_at(self.eval(n.place, env), n.end, n.kinds)
+
     def _ItemField(self, n: ir.ItemField, env: dict[str, Any]) -> Any:
         item = self.eval(n.item, env)
         if n.name in runtime.PERSON_FIELDS:

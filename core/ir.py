@@ -97,6 +97,16 @@ class Related(Node):
 
 
 @attrs.frozen
+class HoldersAt(Node):
+    """The people at a place (or at a place under it) at one end (`mentor`) of a relationship of
+    `kinds` valid on the as-of date (or in the period): `mentors at person.school`."""
+
+    end: str
+    kinds: tuple[str, ...]
+    place: Node
+
+
+@attrs.frozen
 class ItemField(Node):
     """A field of an evidence item, or of a person/place (`id`, `name`)."""
 
@@ -482,6 +492,8 @@ class CheckedIncentive:
     span: Span | None = attrs.field(eq=False)
     #: every `amount` when there are several (`amount` is the first): parts of one award; () for one
     amounts: tuple[Node, ...] = ()
+    #: `to region per mentor`: the place that receives it (then `to` is the role it is given per)
+    receiver: Node | None = None
 
     def amount_names(self) -> list[tuple[str, Node]]:
         """Each amount with the name of its value in the block: `amount`, then `amount1`, `amount2`..."""
@@ -574,6 +586,10 @@ class CheckedCommitment:
     span: Span | None = attrs.field(eq=False)
     #: `when CONDITION`: owed only by the people for whom it holds (None: by everyone asked about)
     applies: Node | None = None
+    #: `owed by district`: the kind of place that owes it to the person, and that place read from
+    #: the person (`person.district`), a named value `owed_by` of the block (None: the person owes it)
+    owed_by: str | None = None
+    owed_place: Node | None = None
 
 
 @attrs.frozen
@@ -646,7 +662,7 @@ def dated(node: Node) -> bool:
     constants cannot say on which day it first held.
     """
     return any(
-        isinstance(n, (Evidence, Related, Today, CallFn)) or (isinstance(n, Fact) and n.derive is not None) for n in walk(node)
+        isinstance(n, (Evidence, Related, HoldersAt, Today, CallFn)) or (isinstance(n, Fact) and n.derive is not None) for n in walk(node)
     )
 
 
@@ -697,6 +713,8 @@ class CheckedPolicy:
         for i, inc in enumerate(self.incentives):
             params = ("person", inc.other) if inc.other else ("person",)
             named = [*inc.amount_names(), *([("payer", inc.payer)] if inc.payer is not None else [])]
+            if inc.receiver is not None:
+                named.append(("receiver", inc.receiver))
             out[f"incentive:{i}"] = Block(params, inc.requirements, tuple(x for _, x in named), tuple(n for n, _ in named))
         for kind, top in self.records.items():
             for key, rec in record_layers(kind, top):
@@ -716,6 +734,8 @@ class CheckedPolicy:
                 for field in ("required", "measure", "due", "start")
                 if getattr(p, field) is not None
             ]
+            if com.owed_place is not None:
+                named.append(("owed_by", com.owed_place))
             out[f"commitment:{i}"] = Block(("person",), rules, tuple(x for _, x in named), tuple(n for n, _ in named))
         return out
 

@@ -74,6 +74,13 @@ class _Applies:
         self.condition = condition
 
 
+class _OwedBy:
+    """A commitment's `owed by KIND`, told apart from its role."""
+
+    def __init__(self, kind: Token) -> None:
+        self.kind = kind
+
+
 def _text(token: Token) -> str:
     return str(token)[1:-1].replace('\\"', '"').replace("\\\\", "\\")
 
@@ -208,10 +215,12 @@ class _ToAst(Transformer[Token, Any]):
                 if fields["source"] is not None:
                     repeated.append("source")
                 fields["source"] = clause
+        # `to mentor`: a role or an end; `to mentee.region` (any other expression): a place receives it
+        receiver = None if isinstance(to, ast.Name) else to
         return ast.Incentive(
-            _text(label), str(to), fields["per"], amounts[0] if amounts else None, tuple(vouchers), tuple(recognitions),
+            _text(label), to.name if isinstance(to, ast.Name) else "", fields["per"], amounts[0] if amounts else None, tuple(vouchers), tuple(recognitions),
             fields["payer"], tuple(reqs), fields["source"], fields["right"], span=_span(self.file, label),
-            amounts=tuple(amounts), repeated=tuple(repeated),
+            amounts=tuple(amounts), repeated=tuple(repeated), receiver=receiver,
         )
 
     def per(self, c: list[Token]) -> tuple[str, Any]:
@@ -268,12 +277,20 @@ class _ToAst(Transformer[Token, Any]):
 
     # ---- commitments
     def commitment(self, c: list[Any]) -> ast.Commitment:
-        label, role, *rest = c
+        label, *rest = c
+        owed = rest.pop(0) if isinstance(rest[0], _OwedBy) else None
+        role, *rest = rest
         parts = tuple(x for x in rest if isinstance(x, ast.Part))
         right = next((x for x in rest if isinstance(x, _Right)), None)
         source = next((x for x in rest if isinstance(x, str) and not isinstance(x, _Right)), None)
         applies = next((x.condition for x in rest if isinstance(x, _Applies)), None)
-        return ast.Commitment(_text(label), str(role), source, parts, right, applies=applies, span=_span(self.file, label))
+        return ast.Commitment(
+            _text(label), str(role), source, parts, right, applies=applies, span=_span(self.file, label),
+            owed_by=str(owed.kind) if owed else None, owed_span=_span(self.file, owed.kind) if owed else None,
+        )
+
+    def owed_by(self, c: list[Token]) -> _OwedBy:
+        return _OwedBy(c[0])
 
     def applies(self, c: list[Any]) -> _Applies:
         return _Applies(c[1])
@@ -524,6 +541,9 @@ class _ToAst(Transformer[Token, Any]):
     def evidence(self, c: list[Any]) -> ast.Expr:
         return ast.EvidenceQuery(str(c[1]), c[2], c[3], span=self._s(*c))
 
+    def holders_at(self, c: list[Any]) -> ast.Expr:
+        return ast.HoldersAt(str(c[0]), c[1], span=self._s(*c), role_span=_span(self.file, c[0]))
+
 
 def _group(op: str) -> str:
     return "+" if op in "+-" else "*"
@@ -585,7 +605,7 @@ _ToAst._measure = _measure  # type: ignore[attr-defined]
 for _name in (
     "quantifier", "or_expr", "and_expr", "not_", "compare", "member", "not_member", "same", "not_same", "arith", "neg",
     "field", "call", "paren", "set_literal", "evidence", "school_days", "nth_period", "the_of",
-    "percent_of", "average", "if_expr", "let_expr", "to_whole",
+    "percent_of", "average", "if_expr", "let_expr", "to_whole", "holders_at",
 ):
     setattr(_ToAst, _name, _measured(getattr(_ToAst, _name)))
 

@@ -31,7 +31,7 @@ class Context:
     value was computed from, whatever construct computed it.
     """
 
-    __slots__ = ("as_of", "facts", "since", "records", "_related", "_evidence")
+    __slots__ = ("as_of", "facts", "since", "records", "_related", "_evidence", "_holders")
 
     def __init__(self, facts: Facts, as_of: dt.date, since: dt.date | None = None) -> None:
         self.as_of = as_of
@@ -44,6 +44,7 @@ class Context:
         self.records = Records(self)
         self._related: dict[tuple[str, str, tuple[str, ...]], frozenset[Person]] = {}
         self._evidence: dict[tuple[str, str], tuple[Evidence, ...]] = {}
+        self._holders: dict[tuple[str, str, tuple[str, ...]], frozenset[Person]] = {}
 
     @classmethod
     def of(cls, facts: Facts, as_of: dt.date) -> Context:
@@ -73,6 +74,29 @@ class Context:
                 and person.id in rel.ends.values()
             )
             self._related[key] = found
+        return found
+
+    def holders_at(self, place: Any, end: str, kinds: tuple[str, ...]) -> Any:
+        """The people whose place is `place` or under it, standing at `end` of a relationship of
+        `kinds` valid on the as-of date (or in the period): `mentors at person.school`.
+
+        Reads people, places and relationships, never a record: nothing here for redaction."""
+        if place.__class__ is _U:
+            return place
+        key = (place.id, end, kinds)
+        found = self._holders.get(key)
+        if found is None:
+            people, facts = self.facts.people, self.facts
+            ids = {
+                rel.ends[end]
+                for rel in facts.relationships
+                if rel.kind in kinds and end in rel.ends
+                and (rel.period.contains(self.as_of) if self.since is None else rel.period.overlaps(self.since, self.as_of))
+            }
+            found = frozenset(
+                people[pid] for pid in ids if pid in people and any(p.id == place.id for p in facts.place_chain(people[pid].place))
+            )
+            self._holders[key] = found
         return found
 
     def evidence(self, person: Any, kind: str, aggregate: bool = False) -> Any:
@@ -172,6 +196,10 @@ class Records:
     def related(self, person: Person, end: str, kinds: tuple[str, ...]) -> frozenset[Person]:
         """The people at `end` of the person's relationships of `kinds` valid on the as-of date."""
         return self._ctx.related(person, end, kinds)  # type: ignore[no-any-return]
+
+    def holders_at(self, place: Place, end: str, kinds: tuple[str, ...]) -> frozenset[Person]:
+        """The people at the place (or under it) at `end` of a relationship of `kinds` valid on the as-of date."""
+        return self._ctx.holders_at(place, end, kinds)  # type: ignore[no-any-return]
 
     def relationships_of(self, person: Person) -> tuple[Relationship, ...]:
         """Every relationship the person stands in, at any time (check `period` for the date)."""

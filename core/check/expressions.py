@@ -12,7 +12,7 @@ from decimal import Decimal
 import attrs
 
 from .. import ast, ir, limits
-from ..errors import Span
+from ..errors import Span, suggest
 from ..model import PLACE_KINDS
 from ..schema import EVIDENCE_FIELDS
 from ..values import (
@@ -396,6 +396,24 @@ class Expressions(CheckerBase):
             inner = {**scope, "$item": item}
             where = self._loop("evidence", e.span, lambda: self.condition(e.where, inner))
         return ir.Evidence(EvidenceList(e.kind), e.kind, subject, var, where, text=self.text(e.span), span=e.span)
+
+    def _HoldersAt(self, e: ast.HoldersAt, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
+        ends = self.schema.ends()
+        # `mentors at ...` or `mentor at ...`: an end of a relationship kind, plural or not
+        end = e.role if e.role in ends else e.role[:-1] if e.role.endswith("s") and e.role[:-1] in ends else None
+        if end is None:
+            hint = suggest(e.role, ends) or suggest(e.role.rstrip("s"), ends)
+            return self.error(
+                "P293", f"`{e.role} at`: people at a place are counted by their end of a relationship, and `{e.role}` is none",
+                e.role_span or e.span, f"did you mean `{hint}s`?" if hint else f"relationship ends: {', '.join(ends)} (`mentors at person.school`)",
+            )
+        place = self.expr(e.place, scope)
+        if place.type == ANY:
+            return ir.Error(ANY, text=self.text(e.span), span=e.span)
+        if place.type != PLACE:
+            return self.error("P294", f"`{e.role} at` needs a place, but `{place.text}` is {place.type.describe()}", e.place.span, "e.g. `person.school`, `mentee.district`")
+        kinds = tuple(k.name for k in ends[end])
+        return ir.HoldersAt(SetOf(PERSON), end, kinds, place, text=self.text(e.span), span=e.span)
 
     def _SetLit(self, e: ast.SetLit, scope: Mapping[str, ir.Node], expect: Type | None) -> ir.Node:
         elem_expect = expect.element if isinstance(expect, SetOf) else None

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
+
 from .. import ast, ir
 from ..calendars import PERIOD_WORDS
 from ..ir import CheckedPolicy
+from ..model import PLACE_KINDS
 from ..schema import Programme
 from ..values import (
     ANY,
@@ -96,6 +99,8 @@ class Lowering(CheckerBase):
             )
 
     def _incentive(self, inc: ast.Incentive, programme: Programme | None) -> ir.CheckedIncentive:
+        if inc.receiver is not None or self._is_place_kind(inc.to, programme):
+            return self._incentive_to_place(inc, programme)
         ends = self.schema.ends()
         per = inc.per or ("relationship" if inc.to in ends else "person")
         if per not in ("relationship", "person"):
@@ -147,6 +152,39 @@ class Lowering(CheckerBase):
             inc.label, inc.to, per, other, kinds, amount, inc.vouchers, inc.recognitions, payer, reqs, inc.source,
             self._right(inc.right, inc.span), inc.span, amounts=tuple(amounts) if len(amounts) > 1 else (),
         )
+
+    def _is_place_kind(self, name: str, programme: Programme | None) -> bool:
+        """`to region`: a kind of place, unless the programme has a role or an end of that name."""
+        roles = {r.name for r in programme.roles} if programme is not None else set()
+        return name in PLACE_KINDS and name not in roles and name not in self.schema.ends()
+
+    def _incentive_to_place(self, inc: ast.Incentive, programme: Programme | None) -> ir.CheckedIncentive:
+        """`incentive "..." to region per mentor`: the place receives it, once for each person (or
+        relationship) the same incentive `to mentor` would be given for; `person` is that one."""
+        shown = inc.to or "PLACE"
+        if inc.per is None or inc.per in ("relationship", "person"):
+            message = (
+                f"incentive \"{inc.label}\" goes to a place: `per {inc.per}` must name the role it is given per instead"
+                if inc.per else f"incentive \"{inc.label}\" goes to a place but does not say per whom it is given"
+            )
+            self.error("P291", message, inc.span, f"name a role or relationship end: `to {shown} per mentor`")
+            return ir.CheckedIncentive(inc.label, "", "person", None, (), None, (), (), None, (), inc.source, "fixed", inc.span)
+        checked = self._incentive(attrs.evolve(inc, to=inc.per, per=None, receiver=None), programme)
+        person = ir.Var(PERSON, "person", text="person")
+        scope: dict[str, ir.Node] = {"person": person, checked.to: ir.Var(PERSON, "person", text=checked.to)}
+        if checked.other:
+            scope[checked.other] = ir.Var(PERSON, checked.other, text=checked.other)
+        if inc.receiver is None:  # `to region`: the region of the one it is given per (`mentor.region`)
+            path = f"{checked.to}.{inc.to}"
+            receiver: ir.Node = ir.PlaceAbove(PLACE, person, inc.to, path, text=path, span=inc.span)
+        else:
+            receiver = self.top(self.expr(inc.receiver, scope))
+            if receiver.type not in (PLACE, ANY):
+                self.error(
+                    "P292", f"an incentive goes to a role, a relationship end or a place, but `{receiver.text}` is {receiver.type.describe()}",
+                    inc.receiver.span, "name a place: `to region per mentor`, `to mentee.district per mentor`",
+                )
+        return attrs.evolve(checked, receiver=receiver)
 
     def _record(self, rec: ast.Record, programme: Programme | None) -> ir.CheckedRecord | None:
         if rec.kind not in self.schema.evidence:
@@ -238,7 +276,18 @@ class Lowering(CheckerBase):
             }[part.kind]
             parts.append(ir.CheckedPart(part.kind, label, required, measure, due, cond, period, start, part.span))
         applies = self.condition(com.applies, scope) if com.applies is not None else None
-        return ir.CheckedCommitment(com.label, com.role, com.source, tuple(parts), self._right(com.right, com.span), com.span, applies)
+        owed_place = None
+        if com.owed_by is not None:
+            if com.owed_by not in PLACE_KINDS:
+                hint = self.did_you_mean(com.owed_by, PLACE_KINDS) or f"a place kind: {', '.join(PLACE_KINDS)}"
+                self.error("P290", f"`owed by {com.owed_by}`: a duty is owed by a kind of place, not `{com.owed_by}`", com.owed_span or com.span, hint)
+            else:  # the person's place of that kind, read like `person.district`
+                path = f"{com.role}.{com.owed_by}"
+                owed_place = ir.PlaceAbove(PLACE, scope["person"], com.owed_by, path, text=path, span=com.owed_span)
+        return ir.CheckedCommitment(
+            com.label, com.role, com.source, tuple(parts), self._right(com.right, com.span), com.span, applies,
+            owed_by=com.owed_by if owed_place is not None else None, owed_place=owed_place,
+        )
 
     def _dated(self, part: ast.Part, node: ir.Node | None) -> None:
         """Warn when a deadline (or a quota with a due date) reads nothing that has a date (P150)."""

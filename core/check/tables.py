@@ -163,7 +163,7 @@ def _leaves(node: ir.Node) -> set[ir.Node]:
     """What a value reads that could vary: facts, fields, bound values, evidence, the date."""
     out: set[ir.Node] = set()
     for n in ir.walk(node):
-        if isinstance(n, (ir.Fact, ir.ItemField, ir.Evidence, ir.Related, ir.Today, ir.CallFn)):
+        if isinstance(n, (ir.Fact, ir.ItemField, ir.Evidence, ir.Related, ir.HoldersAt, ir.Today, ir.CallFn)):
             out.add(n)
         elif isinstance(n, ir.Var) and not isinstance(n.type, EvidenceItem) and n.type not in (PERSON, PLACE):
             out.add(n)

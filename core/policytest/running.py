@@ -68,10 +68,42 @@ def _incentives_expected(report: Any, expect: dict[str, Any]) -> list[Failure]:
     return out
 
 
+def _place_incentives_expected(report: Any, expect: dict[str, Any]) -> list[Failure]:
+    """A place's incentives: `receives`, `not_received`, `undetermined` name what it receives as
+    `PERSON: LABEL` (the person it is given per); `place_pays` and `place_receives` are its
+    totals by unit (`USD: 1000`)."""
+    from ..evaluate import Outcome
+
+    out: list[Failure] = []
+    for key, outcome in (("receives", Outcome.YES), ("not_received", Outcome.NO), ("undetermined", Outcome.UNKNOWN)):
+        if key in expect:
+            want = sorted(_as_list(expect[key]) if expect[key] else [])
+            got = sorted({f"{r.person}: {r.award.label}" for r in report.receipts if r.award.outcome is outcome})
+            if want != got:
+                out.append(Failure(key.replace("_", " "), want, got))
+    for key, totals in (("place_pays", report.totals()), ("place_receives", report.received_totals())):
+        if key in expect:
+            want_totals = {str(k): str(v) for k, v in (expect[key] or {}).items()}
+            shown = {k: str(v) for k, v in totals.items()}
+            if want_totals != shown:
+                out.append(Failure(key.replace("_", " "), want_totals, shown))
+    if "totals" in expect:
+        out.append(Failure("expectations of a place's incentives", "place_pays, place_receives", "totals"))
+    return out
+
+
 def _commitments_expected(report: Any, expect: dict[str, Any]) -> list[Failure]:
     out: list[Failure] = []
-    parts = {p.label: p for c in report.commitments for p in c.parts}
-    labels = {c.label: c for c in report.commitments}
+    if hasattr(report, "duties"):  # asked of a place: each duty is named `PERSON: LABEL`
+        owed = [(f"{d.person}: ", d.progress) for d in report.duties]
+    else:
+        owed = [("", c) for c in report.commitments]
+    parts = {who + p.label: p for who, c in owed for p in c.parts}
+    labels = {who + c.label: c for who, c in owed}
+    for label, place in (expect.get("owed_by") or {}).items():
+        got = (labels[label].owed_by_place or "unknown") if label in labels and labels[label].owed_by else "not reported" if label not in labels else "nobody"
+        if got != str(place):
+            out.append(Failure(f"who owes `{label}`", str(place), got, labels[label].location if label in labels else None))
     for label, status in (expect.get("status") or {}).items():
         got = parts[label].status if label in parts else labels[label].status if label in labels else "not reported"
         if got != str(status):
@@ -99,7 +131,12 @@ def run_case(suite: Suite, case: Case) -> CaseResult:
         elif case.question == "incentives":
             from ..incentives import incentives
 
-            failures = _incentives_expected(incentives(policy, facts, a["person"], case.as_of), case.expect)
+            if "place" in a:
+                from ..places import place_incentives
+
+                failures = _place_incentives_expected(place_incentives(facts, a["place"], case.as_of, lambda _: policy), case.expect)
+            else:
+                failures = _incentives_expected(incentives(policy, facts, a["person"], case.as_of), case.expect)
         elif case.question == "access":
             from ..access import access
 
@@ -109,7 +146,12 @@ def run_case(suite: Suite, case: Case) -> CaseResult:
         else:
             from ..commitments import commitments
 
-            failures = _commitments_expected(commitments(policy, facts, a["person"], case.as_of, role=a.get("role")), case.expect)
+            if "place" in a:
+                from ..places import place_commitments
+
+                failures = _commitments_expected(place_commitments(facts, a["place"], case.as_of, lambda _: policy), case.expect)
+            else:
+                failures = _commitments_expected(commitments(policy, facts, a["person"], case.as_of, role=a.get("role")), case.expect)
     except AccordError as exc:
         return CaseResult(case, suite.file, error=exc.render())
     return CaseResult(case, suite.file, tuple(failures))

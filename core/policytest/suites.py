@@ -142,9 +142,9 @@ _CASE_KEYS = {"name", "as_of", "facts", "overrides", "expect", *QUESTIONS}
 _EXPECT_KEYS = {
     "check": {"outcome", "fails", "rules", "missing", "decided_by"},
     "pair": {"outcome", "fails", "rules", "missing", "score"},
-    "incentives": {"receives", "not_received", "undetermined", "totals"},
+    "incentives": {"receives", "not_received", "undetermined", "totals", "place_receives", "place_pays"},
     "access": {"outcome"},
-    "commitments": {"status", "remaining"},
+    "commitments": {"status", "remaining", "owed_by"},
 }
 _ARGS = {
     "check": ({"person", "role"}, set()),
@@ -153,6 +153,8 @@ _ARGS = {
     "access": ({"viewer", "record"}, set()),
     "commitments": ({"person"}, {"role"}),
 }
+#: questions that may be asked of a place instead of a person (`commitments: {place: attleboro}`)
+_OF_A_PLACE = {"incentives", "commitments"}
 
 
 def _keys(doc: Any, allowed: set[str], what: str, file: str, line: int) -> None:
@@ -231,6 +233,8 @@ def load_suite(path: str | Path) -> Suite:
         question = asked[0]
         args = raw[question]
         required, optional = _ARGS[question]
+        if question in _OF_A_PLACE and isinstance(args, dict) and "place" in args:  # a place is the subject
+            required, optional = {"place"}, set()
         if not isinstance(args, dict) or not required <= set(args):
             raise _error("T011", f"`{question}` needs {', '.join(sorted(required))}", file, line, f"e.g. `{question}: {{{', '.join(f'{k}: ...' for k in sorted(required))}}}`")
         _keys(args, required | optional, f"`{question}`", file, line)

@@ -307,6 +307,6 @@ def _self_contained(policies: Sequence[Any], question: str, roles: Sequence[str]
             if role is None:
                 continue
             for rule in (*role.requirements, *role.exceptions):
-                if any(isinstance(n, (ir.Related, ir.CallFn)) or (isinstance(n, ir.Fact) and n.derive is not None) for n in ir.walk(rule.condition)):
+                if any(isinstance(n, (ir.Related, ir.HoldersAt, ir.CallFn)) or (isinstance(n, ir.Fact) and n.derive is not None) for n in ir.walk(rule.condition)):
                     return False
     return True
